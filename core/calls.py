@@ -1,0 +1,290 @@
+"""Validated model calls through the official openai client.
+
+One :meth:`ModelClient.ask_json` is one question to the model whose answer must parse as
+JSON and validate against the prompt's schema. It asks for structured output, treats a
+``finish_reason == "length"`` cut as invalid, and re-asks (bounded) with the validation
+errors fed back. HTTP-level retries on 429/5xx/time-outs, with backoff that honours
+``Retry-After``, are the openai client's own. Every call lands in the run's call log,
+successful or not; invalid data is never returned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+from jsonschema import Draft202012Validator
+
+from .components import Endpoint
+from .errors import ModelError, NotRecorded, UnparseableOutput
+from .settings import Settings
+from .types import ModelCall
+
+DEFAULT_MAX_TOKENS = 1024
+
+
+@dataclass
+class CallLog:
+    """Every model call of a run, in the order they finished."""
+
+    calls: list[ModelCall] = field(default_factory=list)
+    _counter: int = 0
+
+    def new_id(self, prompt: str) -> str:
+        self._counter += 1
+        return f"{prompt}-{self._counter}"
+
+    def add(self, call: ModelCall) -> None:
+        self.calls.append(call)
+
+
+def _strip_to_json(content: str) -> str:
+    """Small models wrap JSON in code fences or chatter; keep the outermost object."""
+    text = content.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    if fenced:
+        text = fenced.group(1).strip()
+    if not text.startswith("{"):
+        start, end = text.find("{"), text.rfind("}")
+        if start != -1 and end > start:
+            text = text[start : end + 1]
+    return text
+
+
+def parse_and_validate(content: str | None, schema: dict[str, Any]) -> tuple[Any | None, list[str]]:
+    """Parse ``content`` as JSON and validate it: ``(data, [])`` or ``(None, errors)``."""
+    if content is None or not content.strip():
+        return None, ["the answer was empty"]
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError:
+        try:
+            data = json.loads(_strip_to_json(content))
+        except json.JSONDecodeError as exc:
+            return None, [f"the answer is not valid JSON: {exc.msg} at line {exc.lineno}"]
+    validator = Draft202012Validator(schema)
+    errors = [
+        f"{'/'.join(str(p) for p in err.absolute_path) or '(top level)'}: {err.message}"
+        for err in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+    if errors:
+        return None, errors[:8]
+    return data, []
+
+
+def _is_not_recorded(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__name__ == "CannotOverwriteExistingCassetteException":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class ModelClient:
+    """Calls one :class:`Endpoint` with validation, re-asks and a call log."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        settings: Settings,
+        log: CallLog,
+        explain_miss: Callable[[str], NotRecorded] | None = None,
+    ):
+        self.endpoint = endpoint
+        self.explain_miss = explain_miss
+        self.settings = settings
+        self.log = log
+        self._structured = endpoint.structured_output
+        self._client = openai.AsyncOpenAI(
+            base_url=endpoint.base_url,
+            # Local servers ignore the key but the client insists on one.
+            api_key=endpoint.api_key or "no-key",
+            max_retries=0 if settings.offline else settings.max_retries,
+            timeout=settings.timeout,
+            http_client=openai.DefaultAsyncHttpxClient(transport=endpoint.transport)
+            if endpoint.transport is not None
+            else None,
+        )
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    def _request(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.endpoint.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": self.settings.temperature,
+            **self.endpoint.params,
+        }
+        if self._structured:
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "strict": True, "schema": schema},
+            }
+        extra = dict(self.endpoint.extra_body)
+        if self.settings.recording and "cache_prompt" in extra:
+            # Recording wants byte-identical answers; llama.cpp's prompt cache breaks that.
+            extra["cache_prompt"] = False
+        if extra:
+            request["extra_body"] = extra
+        return request
+
+    def _explain(self, exc: openai.OpenAIError, prompt: str) -> ModelError:
+        where = self.endpoint.label
+        if _is_not_recorded(exc):
+            if self.explain_miss is not None:
+                return self.explain_miss(prompt)
+            return NotRecorded(
+                f"the request for prompt {prompt!r} is not in the cassette",
+                "re-record the cassette (see CONTRIBUTING.md) or drop --replay",
+            )
+        if isinstance(exc, openai.AuthenticationError):
+            return ModelError(
+                f"{where} refused the API key (HTTP 401)",
+                "check OPENAI_API_KEY (or the variable named by api_key_env in the config)",
+            )
+        if isinstance(exc, openai.PermissionDeniedError):
+            return ModelError(f"{where} denied access (HTTP 403)", "check the key's permissions")
+        if isinstance(exc, openai.NotFoundError):
+            return ModelError(
+                f"{where} has no such model or path (HTTP 404) for model {self.endpoint.model!r}",
+                "check --model and --base-url (it usually ends in /v1)",
+            )
+        if isinstance(exc, openai.RateLimitError):
+            return ModelError(
+                f"{where} kept rate limiting (HTTP 429) after {self.settings.max_retries} retries",
+                "wait and run again, or raise max_retries in the config",
+            )
+        if isinstance(exc, openai.APITimeoutError):
+            return ModelError(
+                f"{where} did not answer within {self.settings.timeout:g} s "
+                f"(after {self.settings.max_retries} retries)",
+                "raise timeout in the config, or use a smaller model",
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return ModelError(
+                f"cannot reach {where}",
+                "check --base-url / OPENAI_BASE_URL and that the server is running",
+            )
+        if isinstance(exc, openai.APIStatusError):
+            return ModelError(
+                f"{where} answered HTTP {exc.status_code}"
+                + (f" after {self.settings.max_retries} retries" if exc.status_code >= 500 else ""),
+                "the server failed; try again later" if exc.status_code >= 500 else str(exc)[:300],
+            )
+        return ModelError(f"model call to {where} failed: {exc}")
+
+    async def ask_json(
+        self,
+        *,
+        stage: str,
+        prompt: str,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+    ) -> tuple[Any, ModelCall]:
+        call = ModelCall(
+            id=self.log.new_id(prompt),
+            stage=stage,
+            prompt=prompt,
+            model=self.endpoint.model,
+            endpoint=self.endpoint.label,
+            server=dict(self.endpoint.info),
+            attempts=0,
+        )
+        conversation = list(messages)
+        started = time.perf_counter()
+        content: str | None = None
+        errors: list[str] = []
+        try:
+            for _ in range(1 + self.settings.reasks):
+                call.attempts += 1
+                completion, retries = await self._create(conversation, schema, prompt, max_tokens)
+                call.retries += retries
+                self._count_usage(call, completion)
+                choice = completion.choices[0] if completion.choices else None
+                content = choice.message.content if choice else None
+                call.finish_reason = choice.finish_reason if choice else None
+                if call.finish_reason == "length":
+                    errors = [
+                        f"the answer was cut off at {max_tokens} tokens (finish_reason=length); "
+                        "answer more briefly"
+                    ]
+                elif choice is not None and getattr(choice.message, "refusal", None):
+                    errors = [f"the model refused: {choice.message.refusal}"]
+                else:
+                    data, errors = parse_and_validate(content, schema)
+                    if not errors:
+                        call.status = "ok"
+                        return data, call
+                conversation = [
+                    *messages,
+                    {"role": "assistant", "content": (content or "")[:4000]},
+                    {
+                        "role": "user",
+                        "content": "Your answer was not valid:\n- "
+                        + "\n- ".join(errors)
+                        + "\nAnswer again with only the JSON object the schema asks for.",
+                    },
+                ]
+            call.status = "unparseable"
+            call.error = "; ".join(errors)
+            raise UnparseableOutput(
+                f"{stage}: the model's answer to prompt {prompt!r} was still invalid after "
+                f"{call.attempts} attempts: {call.error}",
+                raw=content,
+                errors=errors,
+            )
+        except openai.OpenAIError as exc:
+            call.status = "error"
+            err = self._explain(exc, prompt)
+            call.error = err.message
+            raise err from exc
+        finally:
+            call.seconds = round(time.perf_counter() - started, 3)
+            self.log.add(call)
+
+    async def _create(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> tuple[Any, int]:
+        request = self._request(messages, schema, name, max_tokens)
+        try:
+            raw = await self._client.chat.completions.with_raw_response.create(**request)
+        except openai.BadRequestError as exc:
+            # Some OpenAI-compatible servers reject json_schema response formats; fall
+            # back to plain JSON output, which we validate ourselves all the same.
+            if not self._structured or "response_format" not in str(exc):
+                raise
+            self._structured = False
+            request = self._request(messages, schema, name, max_tokens)
+            raw = await self._client.chat.completions.with_raw_response.create(**request)
+        return raw.parse(), int(getattr(raw, "retries_taken", 0))
+
+    @staticmethod
+    def _count_usage(call: ModelCall, completion: Any) -> None:
+        usage = getattr(completion, "usage", None)
+        if usage is not None:
+            call.prompt_tokens += usage.prompt_tokens or 0
+            call.completion_tokens += usage.completion_tokens or 0
+            details = getattr(usage, "prompt_tokens_details", None)
+            cached = getattr(details, "cached_tokens", None) if details else None
+            if not cached:
+                # llama.cpp reports its prefix-cache hits in its own ``timings`` field.
+                timings = (getattr(completion, "model_extra", None) or {}).get("timings") or {}
+                cached = timings.get("cache_n")
+            call.cached_tokens += int(cached or 0)
+
+
+async def gather_settled(*aws: Any) -> list[Any]:
+    """``asyncio.gather`` that returns exceptions in place instead of cancelling siblings."""
+    return list(await asyncio.gather(*aws, return_exceptions=True))

@@ -1,0 +1,138 @@
+"""``copydesk check``: read the inputs, run each article, and produce validated reports.
+
+Kept apart from the click layer so it can be called (and tested) without a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, CopydeskError
+from .host import Host
+from .inputs import read_article
+from .report import grounding_errors, schema_errors
+from .runner import Copydesk, parse_names
+from .settings import Settings
+
+
+def _article_name(path: str, index: int, used: set[str]) -> str:
+    stem = "stdin" if path == "-" else Path(path).stem
+    name = stem if stem not in used else f"{stem}-{index}"
+    used.add(name)
+    return name
+
+
+def run_check(
+    host: Host,
+    paths: list[str],
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    prompts_dirs: tuple[Path, ...] = (),
+    summariser: str = "llm",
+    extractor: str = "llm",
+    checkers: str | None = None,
+    skip_checkers: str | None = None,
+    no_model: bool = False,
+    keep_furniture: bool = False,
+    reasks: int | None = None,
+    timeout: float | None = None,
+    record: Path | None = None,
+    replay: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Check every article in ``paths``; a list of ``{"name", "report", "failed"}``."""
+    if record and replay:
+        raise ConfigError("--record and --replay cannot be used together")
+    if paths.count("-") > 1:
+        raise ConfigError("standard input (-) can be read only once")
+    replay_prov: dict[str, Any] = {}
+    if replay is not None:
+        from .recording import read_provenance
+
+        if not replay.is_file():
+            raise ConfigError(f"cassette {replay} does not exist", "record it first with --record")
+        replay_prov = read_provenance(replay)
+    settings = Settings.resolve(
+        provider=provider or replay_prov.get("provider"),
+        model=model or (replay_prov.get("model") if replay else None),
+        base_url=base_url,
+        prompts_dirs=list(prompts_dirs),
+        timeout=timeout,
+        reasks=reasks,
+    )
+    if replay is not None:
+        settings.offline = True
+        if settings.provider_name == "local" and replay_prov.get("model"):
+            settings.local_model = replay_prov["model"]
+    settings.recording = record is not None
+
+    # Read every input first: a bad file is a usage error before any model time is spent.
+    articles = [read_article(p) for p in paths]
+
+    desk = Copydesk(
+        settings,
+        host,
+        summariser=summariser,
+        extractor=extractor,
+        checkers=parse_names(checkers),
+        skip_checkers=parse_names(skip_checkers) or (),
+        use_model=not no_model,
+        keep_furniture=keep_furniture,
+    )
+    command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
+    cassette: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if replay is not None:
+        from .recording import Replay, replaying
+
+        desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
+        cassette = replaying(replay)
+    elif record is not None:
+        from .recording import provenance, recording
+
+        def provenance_of() -> dict[str, Any]:
+            endpoint = desk.endpoint
+            return provenance(
+                endpoint.info if endpoint else {},
+                endpoint.model if endpoint else (settings.model or settings.local_model),
+                desk.provider.name,
+                desk.prompts,
+                f"{command} --record {record}",
+            )
+
+        cassette = recording(record, provenance_of)
+
+    results = []
+    used: set[str] = set()
+    try:
+        with cassette:
+            for index, (path, article) in enumerate(zip(paths, articles, strict=True)):
+                result = desk.check(article)
+                report = result.to_dict()
+                problems = schema_errors(report) + grounding_errors(report)
+                if problems:  # a bug in copydesk, not in the input: say so loudly
+                    raise CopydeskError(
+                        "internal error: the report failed its own checks: "
+                        + "; ".join(problems[:5]),
+                        "please report this as a copydesk bug",
+                    )
+                for stage in result.stages:
+                    if stage.status in ("failed", "unparseable"):
+                        print(
+                            f"copydesk: {stage.plugin} ({stage.stage}) {stage.status}: {stage.reason}",
+                            file=sys.stderr,
+                        )
+                results.append(
+                    {
+                        "name": _article_name(path, index, used),
+                        "report": report,
+                        "failed": result.failed,
+                    }
+                )
+    finally:
+        desk.close()
+    return results

@@ -1,0 +1,306 @@
+"""The ``copydesk`` command line.
+
+Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 usage or input error;
+3 model or endpoint failure (the report with what did succeed is still written).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_USAGE, CopydeskError
+from .host import Host, load_host
+from .types import SEVERITIES, severity_rank
+
+_host: Host | None = None
+
+
+def get_host() -> Host:
+    """The process's plugins, loaded once (the CLI is built from them)."""
+    global _host
+    if _host is None:
+        _host = load_host()
+    return _host
+
+
+def fail(exc: CopydeskError) -> None:
+    click.echo(f"copydesk: error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"  hint: {exc.hint}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@contextlib.contextmanager
+def errors_handled() -> Iterator[None]:
+    """Turn copydesk's own errors into a message and an exit code: never a traceback."""
+    try:
+        yield
+    except CopydeskError as exc:
+        fail(exc)
+    except KeyboardInterrupt:
+        click.echo("copydesk: interrupted", err=True)
+        sys.exit(130)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="copydesk")
+def cli() -> None:
+    """A copy desk for one news article: a faithful summary, the checkable claims, and
+    the flags a careful editor would raise.
+
+    Exit codes: 0 done, 1 findings at or above --fail-on, 2 usage or input error,
+    3 model or endpoint failure.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="terminal",
+    show_default=True,
+    help="Report format (see `copydesk plugins`).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report here (atomically) instead of stdout; a folder when checking several articles.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Exit 1 when a shown finding is this severe or worse.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Hide findings below this confidence in display formats and for --fail-on.",
+)
+@click.option(
+    "--provider",
+    help="Model provider: openai or local (default: local unless an endpoint or key is set).",
+)
+@click.option("-m", "--model", help="Model name at the endpoint [env COPYDESK_MODEL].")
+@click.option(
+    "--base-url",
+    help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 [env OPENAI_BASE_URL].",
+)
+@click.option(
+    "--prompts-dir",
+    "prompts_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of prompt overrides, searched before the built-ins (repeatable).",
+)
+@click.option(
+    "--summariser", default="llm", show_default=True, help="Which summariser plugin to use."
+)
+@click.option(
+    "--extractor", default="llm", show_default=True, help="Which claim extractor plugin to use."
+)
+@click.option("--checkers", help="Only these checkers (comma list).")
+@click.option("--skip-checkers", help="Leave these checkers out (comma list).")
+@click.option("--no-model", is_flag=True, help="Run only the checkers that need no model.")
+@click.option(
+    "--keep-furniture", is_flag=True, help="Analyse the whole input, page furniture included."
+)
+@click.option(
+    "--reasks",
+    type=click.IntRange(0, 10),
+    help="Re-asks when an answer does not validate (default 2).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(1), help="Seconds per model request (default 120)."
+)
+@click.option(
+    "--record",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record every model call of the run into this cassette.",
+)
+@click.option(
+    "--replay",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Answer every model call from this cassette: no network, no key, no model.",
+)
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    fail_on: str | None,
+    min_confidence: float,
+    **options: Any,
+) -> None:
+    """Check articles: PATH... are files (text, HTML), or - for standard input."""
+    from .checking import run_check
+
+    with errors_handled():
+        host = get_host()
+        formatter = host.get("format", fmt)
+        reports = run_check(host, list(paths), **options)
+        if output is not None and len(reports) > 1:
+            output.mkdir(parents=True, exist_ok=True)
+        _emit(formatter, reports, output, min_confidence)
+        failed = any(r["failed"] for r in reports)
+        worst = max(
+            (
+                severity_rank(f["severity"])
+                for r in reports
+                for f in r["report"]["findings"]
+                if f["confidence"] >= min_confidence
+            ),
+            default=-1,
+        )
+    if failed:
+        click.echo("copydesk: one or more stages failed (see the report's stages)", err=True)
+        sys.exit(EXIT_MODEL)
+    if fail_on is not None and worst >= severity_rank(fail_on):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
+def _emit(
+    formatter: Any, reports: list[dict[str, Any]], output: Path | None, min_confidence: float
+) -> None:
+    from .report import write_atomic
+
+    for item in reports:
+        text = formatter.render(item["report"], min_confidence=min_confidence)
+        if output is None:
+            if formatter.name == "json" and len(reports) > 1:
+                text = json.dumps(item["report"], ensure_ascii=False) + "\n"  # JSON Lines
+            click.echo(text, nl=False)
+        elif len(reports) > 1:
+            write_atomic(output / f"{item['name']}.{formatter.extension}", text)
+        else:
+            write_atomic(output, text)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def plugins(fmt: str) -> None:
+    """List every plugin: name, version, where it came from, what it registered."""
+    with errors_handled():
+        infos = [p.to_dict() for p in get_host().plugins.values()]
+    if fmt == "json":
+        click.echo(json.dumps(infos, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("plugin", "version", "source", "registered")
+    for p in infos:
+        registered = "; ".join(
+            f"{kind}: {', '.join(names)}" for kind, names in p["registered"].items()
+        )
+        if p["prompt_dirs"]:
+            registered += ("; " if registered else "") + f"prompts: {', '.join(p['prompt_dirs'])}"
+        table.add_row(p["name"], p["version"] or "", p["source"], registered)
+    Console().print(table)
+
+
+@cli.group()
+def schema() -> None:
+    """Print JSON Schemas: of the report, or of a prompt's answer."""
+
+
+@schema.command("report")
+def schema_report() -> None:
+    """The JSON Schema every `check --format json` report validates against."""
+    from .report import report_schema
+
+    click.echo(json.dumps(report_schema(), indent=2))
+
+
+@schema.command("prompt")
+@click.argument("name")
+@click.option(
+    "--prompts-dir", "prompts_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False)
+)
+def schema_prompt(name: str, prompts_dirs: tuple[Path, ...]) -> None:
+    """The JSON Schema the answer to prompt NAME must match."""
+    from .prompt_library import PromptLibrary
+
+    with errors_handled():
+        library = PromptLibrary(list(prompts_dirs), get_host().prompt_dirs)
+        click.echo(json.dumps(library.schema(name), indent=2))
+
+
+@cli.group()
+def prompts() -> None:
+    """The prompt templates and where each one comes from."""
+
+
+@prompts.command("list")
+@click.option(
+    "--prompts-dir", "prompts_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False)
+)
+def prompts_list(prompts_dirs: tuple[Path, ...]) -> None:
+    """Every prompt name, with the template and schema it resolves to."""
+    from .prompt_library import PromptLibrary
+
+    with errors_handled():
+        library = PromptLibrary(list(prompts_dirs), get_host().prompt_dirs)
+        for name in library.names():
+            template, schema_path = library.locate(name)
+            click.echo(f"{name}\t{template}\t{schema_path}")
+
+
+@prompts.command("show")
+@click.argument("name")
+@click.option(
+    "--prompts-dir", "prompts_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False)
+)
+def prompts_show(name: str, prompts_dirs: tuple[Path, ...]) -> None:
+    """Print the template NAME resolves to (copy it into a --prompts-dir to override it)."""
+    from .prompt_library import PromptLibrary
+
+    with errors_handled():
+        template, _ = PromptLibrary(list(prompts_dirs), get_host().prompt_dirs).locate(name)
+        click.echo(template.read_text(encoding="utf-8"), nl=False)
+
+
+@cli.group()
+def config() -> None:
+    """Where the config file lives."""
+
+
+@config.command("path")
+def config_path_cmd() -> None:
+    """Print the config file's path (it need not exist)."""
+    from .settings import config_path
+
+    click.echo(str(config_path()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        host = get_host()
+    except CopydeskError as exc:
+        fail(exc)
+    else:
+        host.pm.hook.register_commands(cli=cli)
+    try:
+        cli.main(args=argv, prog_name="copydesk", standalone_mode=True)
+    except CopydeskError as exc:  # from a plugin's command
+        fail(exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+__all__ = ["EXIT_USAGE", "cli", "main"]

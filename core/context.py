@@ -1,0 +1,100 @@
+"""What a plugin's stage is handed: the way to ask the model, and the article's helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from .calls import DEFAULT_MAX_TOKENS, CallLog, ModelClient
+from .components import Endpoint
+from .errors import NotRecorded
+from .grounding import locate
+from .prompt_library import PromptLibrary
+from .settings import Settings
+from .types import Article, Span
+
+
+class ModelSession:
+    """The run's one model client, opened the first time any stage asks.
+
+    Opening may be slow (the embedded model starts a server, perhaps after pulling the
+    model), so concurrent stages share one opening instead of racing to start two.
+    """
+
+    def __init__(
+        self,
+        open_endpoint: Callable[[], Endpoint],
+        settings: Settings,
+        log: CallLog,
+        explain_miss: Callable[[str], NotRecorded] | None = None,
+    ):
+        self._open_endpoint = open_endpoint
+        self._explain_miss = explain_miss
+        self.settings = settings
+        self.log = log
+        self._client: ModelClient | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> ModelClient:
+        async with self._lock:
+            if self._client is None:
+                endpoint = await asyncio.to_thread(self._open_endpoint)
+                self._client = ModelClient(endpoint, self.settings, self.log, self._explain_miss)
+            return self._client
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        return self._client.endpoint if self._client else None
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+class StageContext:
+    """Handed to every summariser, claim extractor and checker.
+
+    ``await ctx.ask("prompt_name", **variables)`` renders the prompt (the article is
+    always available to the template as ``article``), calls the model, and returns the
+    answer only once it has parsed and validated against the prompt's schema; otherwise
+    it raises :class:`~copydesk.errors.UnparseableOutput` and the stage is reported as
+    ``unparseable``, with the raw answer kept in the report.
+    """
+
+    def __init__(
+        self,
+        *,
+        plugin: str,
+        article: Article,
+        prompts: PromptLibrary,
+        session: ModelSession,
+    ):
+        self.plugin = plugin
+        self.article = article
+        self.prompts = prompts
+        self._session = session
+        self.call_ids: list[str] = []
+
+    @property
+    def settings(self) -> Settings:
+        return self._session.settings
+
+    async def ask(
+        self, prompt: str, *, max_tokens: int = DEFAULT_MAX_TOKENS, **variables: Any
+    ) -> Any:
+        rendered = self.prompts.render(prompt, article=self.article, **variables)
+        client = await self._session.client()
+        data, call = await client.ask_json(
+            stage=self.plugin,
+            prompt=prompt,
+            messages=rendered.messages,
+            schema=rendered.schema,
+            max_tokens=max_tokens,
+        )
+        self.call_ids.append(call.id)
+        return data
+
+    def locate(self, quote: str, near: int | None = None) -> Span | None:
+        """Where ``quote`` is in the article's analysed body, or ``None``."""
+        return locate(self.article.text, quote, within=self.article.body_span, near=near)

@@ -1,0 +1,106 @@
+"""Anchoring quotes in the text they claim to come from.
+
+Models quote loosely: they turn ``"`` into ``'``, curly quotes into straight ones, en
+dashes into hyphens, leave out scare quotes, and reflow white space. :func:`locate` finds a quote exactly if it
+can, then after normalising those differences, then ignoring case, and always returns
+offsets into the *original* text, so that ``text[start:end]`` is what the report shows as
+the quote. A quote that cannot be found is not there: the caller drops it.
+"""
+
+from __future__ import annotations
+
+from .types import Span
+
+_QUOTES = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_TRANSLATE = {ord(c): "'" for c in _QUOTES} | {ord(c): "-" for c in _DASHES}
+_TRANSLATE[0x2026] = "..."  # the ellipsis character, as models write it out
+
+#: Shorter quotes than this match too easily by accident.
+MIN_QUOTE_CHARS = 3
+
+
+def _normalise(text: str, *, fold_case: bool, drop_quotes: bool = False) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+                index.append(i)
+            in_space = True
+            continue
+        in_space = False
+        mapped = ch.translate(_TRANSLATE)
+        if drop_quotes and mapped == "'":
+            continue
+        if fold_case:
+            mapped = mapped.casefold()
+        for m in mapped:
+            out.append(m)
+            index.append(i)
+    return "".join(out), index
+
+
+def _clean_quote(quote: str) -> str:
+    """Strip white space and wrapping quote marks the model added around a quote."""
+    q = quote.strip()
+    while len(q) >= 2 and q[0] in _QUOTES and q[-1] in _QUOTES and q[1:-1].count(q[0]) == 0:
+        q = q[1:-1].strip()
+    return q
+
+
+def _all(haystack: str, needle: str) -> list[int]:
+    found, at = [], haystack.find(needle)
+    while at != -1:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _nearest(candidates: list[int], near: int | None) -> int:
+    if near is None:
+        return candidates[0]
+    return min(candidates, key=lambda c: (abs(c - near), c))
+
+
+def locate(
+    text: str, quote: str, *, within: Span | None = None, near: int | None = None
+) -> Span | None:
+    """Where ``quote`` is in ``text`` (searching only ``within``, if given).
+
+    When the quote occurs more than once, the occurrence nearest ``near`` wins (the
+    first one when ``near`` is ``None``). Returns ``None`` when it is not there.
+    """
+    region = within or Span(0, len(text))
+    sub = text[region.start : region.end]
+    wanted = _clean_quote(quote)
+    if len(wanted) < MIN_QUOTE_CHARS:
+        return None
+    rel_near = None if near is None else near - region.start
+
+    hits = _all(sub, wanted)
+    if hits:
+        at = _nearest(hits, rel_near)
+        return Span(region.start + at, region.start + at + len(wanted))
+
+    # Ever looser: quote marks and dashes unified, then case folded, then quote marks
+    # dropped altogether (models often leave out an article's scare quotes).
+    for fold_case, drop_quotes in ((False, False), (True, False), (True, True)):
+        norm_text, index = _normalise(sub, fold_case=fold_case, drop_quotes=drop_quotes)
+        norm_quote, _ = _normalise(wanted, fold_case=fold_case, drop_quotes=drop_quotes)
+        norm_quote = norm_quote.strip(" ")
+        if len(norm_quote) < MIN_QUOTE_CHARS:
+            return None
+        hits = _all(norm_text, norm_quote)
+        if hits:
+            norm_near = None
+            if rel_near is not None:
+                norm_near = next((j for j, i in enumerate(index) if i >= rel_near), len(index))
+            at = _nearest(hits, norm_near)
+            start = index[at]
+            end = index[at + len(norm_quote) - 1] + 1
+            return Span(region.start + start, region.start + end)
+    return None

@@ -1,0 +1,118 @@
+"""Every hook a copydesk plugin can implement. This file is the plugin author's manual.
+
+A plugin is a module (or any object) with functions decorated ``@copydesk.hookimpl``
+whose names match the hooks below. Publish it with an entry point in the ``copydesk``
+group::
+
+    [project.entry-points.copydesk]
+    my_plugin = "my_package.plugin"
+
+The built-in summariser, claim extractor, checkers, model providers and report formats
+are plugins too, registered through these same hooks (see ``copydesk/plugins/``).
+
+Each ``register_*`` hook receives a ``register`` function; call it once per component.
+Components are small objects described in :mod:`copydesk.components`. A hook may
+register nothing. If two plugins register a component of the same kind under the same
+name, copydesk refuses to start and names both plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .components import Checker, ClaimExtractor, Provider, ReportFormat, Summariser
+
+hookspec = pluggy.HookspecMarker("copydesk")
+
+#: The plugin API version this copydesk implements. A plugin that needs a newer API sets
+#: ``COPYDESK_PLUGIN_API = N`` at module level and is refused, with a clear message, by an
+#: older copydesk.
+PLUGIN_API = 1
+
+
+@hookspec
+def register_summarisers(register: Callable[[Summariser], None]) -> None:
+    """Register summarisers.
+
+    Called once at start-up. Call ``register(obj)`` for each summariser; ``obj`` needs a
+    unique ``name`` and ``async def summarise(article, ctx) -> Summary``.
+
+    ``copydesk check --summariser NAME`` picks one; the default is ``llm``. Use
+    ``ctx.ask("my_prompt", ...)`` to call the model with a validated, recorded call.
+    """
+
+
+@hookspec
+def register_claim_extractors(register: Callable[[ClaimExtractor], None]) -> None:
+    """Register claim extractors.
+
+    Called once at start-up. Each needs a unique ``name`` and
+    ``async def extract(article, ctx) -> list[Claim]``. Every claim's ``quote`` must be the
+    article's own words: the host finds it in the article, sets ``start``/``end`` from the
+    article, and drops (and counts) claims whose quote is not there.
+
+    ``copydesk check --extractor NAME`` picks one; the default is ``llm``. The extractor
+    runs at the same time as the summariser.
+    """
+
+
+@hookspec
+def register_checkers(register: Callable[[Checker], None]) -> None:
+    """Register consistency checkers: the things that flag what a copy editor would flag.
+
+    Called once at start-up. Each needs a unique ``name``, ``categories`` (the finding
+    categories it may emit), ``needs_model`` (False if it runs with no endpoint) and
+    ``async def check(article, summary, claims, ctx) -> list[Finding]``.
+
+    All registered checkers run, concurrently, after the summary and claims are ready
+    (``--checkers a,b`` or ``--skip-checkers c`` narrow the set). A checker that raises
+    or returns the wrong type is reported in the run's stage statuses; the others go on.
+    Findings are grounded like claims: a quote that is not in the text is dropped.
+    """
+
+
+@hookspec
+def register_providers(register: Callable[[Provider], None]) -> None:
+    """Register model providers: where model calls go.
+
+    Each needs a unique ``name``, a one-line ``description``,
+    ``open(settings, *, offline=False) -> Endpoint`` and ``close()``. Built in:
+    ``openai`` (any OpenAI-compatible endpoint: OpenAI, Azure, vLLM, Ollama, llama.cpp)
+    and ``local`` (the embedded model). ``--provider NAME`` picks one.
+    """
+
+
+@hookspec
+def register_formats(register: Callable[[ReportFormat], None]) -> None:
+    """Register report formats for ``copydesk check --format NAME``.
+
+    Each needs a unique ``name``, a file ``extension`` and
+    ``render(report: dict, *, min_confidence=0.0) -> str``. ``report`` is the JSON
+    report (see ``copydesk schema report``).
+    """
+
+
+@hookspec
+def register_prompt_dirs(register: Callable[[Path], None]) -> None:
+    """Register folders of prompt templates (``NAME.j2``) and their schemas (``NAME.schema.json``).
+
+    Search order when a prompt is rendered: ``--prompts-dir``, then plugins' folders,
+    then the built-ins. So a plugin can ship its own prompts, and override a built-in
+    one; a user can override either without touching code. A template can extend the
+    built-in one it replaces with ``{% extends "default:NAME.j2" %}``.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``copydesk`` command line (a ``click.Group``).
+
+    The embedded model's ``copydesk models`` commands are added this way.
+    """

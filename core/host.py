@@ -1,0 +1,219 @@
+"""The plugin host: loads the built-in plugins and installed ones, and collects what they register.
+
+Built-in behaviour lives in ``copydesk.plugins`` and is loaded by module name, exactly
+as third-party plugins are loaded from the ``copydesk`` entry-point group; ``core`` imports
+no concrete plugin. ``COPYDESK_LOAD_PLUGINS`` (a comma list of entry-point or
+distribution names; empty for none) restricts which installed plugins load.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import ConfigError, PluginLoadError
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "copydesk.plugins.llm_summariser",
+    "copydesk.plugins.llm_claims",
+    "copydesk.plugins.llm_checker",
+    "copydesk.plugins.openai_provider",
+    "copydesk.plugins.local_model",
+    "copydesk.plugins.formats",
+)
+
+ENTRY_POINT_GROUP = "copydesk"
+
+#: The kinds of component, the hook that registers each, and the protocol method it needs.
+KINDS: dict[str, tuple[str, str]] = {
+    "summariser": ("register_summarisers", "summarise"),
+    "claim_extractor": ("register_claim_extractors", "extract"),
+    "checker": ("register_checkers", "check"),
+    "provider": ("register_providers", "open"),
+    "format": ("register_formats", "render"),
+}
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    version: str | None
+    source: str  # "builtin" or "entry point <dist>"
+    module: str
+    registered: dict[str, list[str]] = field(default_factory=dict)
+    prompt_dirs: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "source": self.source,
+            "module": self.module,
+            "registered": self.registered,
+            "prompt_dirs": self.prompt_dirs,
+        }
+
+
+class Host:
+    """The loaded plugins and every component they registered, by kind and name."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager("copydesk")
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.components: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
+        self._owner: dict[tuple[str, str], str] = {}
+        self.prompt_dirs: list[Path] = []
+
+    # loading ---------------------------------------------------------------
+
+    def register_plugin(
+        self, plugin: ModuleType | object, name: str, *, version: str | None, source: str
+    ) -> None:
+        """Register one plugin object (a module or any object with hookimpls)."""
+        needed = getattr(plugin, "COPYDESK_PLUGIN_API", 1)
+        if not isinstance(needed, int) or needed > hookspecs.PLUGIN_API:
+            raise PluginLoadError(
+                f"plugin {name!r} ({source}) needs copydesk plugin API {needed}; "
+                f"this copydesk has API {hookspecs.PLUGIN_API}",
+                "upgrade copydesk, or install an older version of the plugin",
+            )
+        if name in self.plugins:
+            first = self.plugins[name]
+            raise PluginLoadError(
+                f"two plugins are named {name!r}: {first.module} ({first.source}) and "
+                f"{getattr(plugin, '__name__', type(plugin).__name__)} ({source})",
+                "uninstall one of them, or leave one out with COPYDESK_LOAD_PLUGINS",
+            )
+        try:
+            self.pm.register(plugin, name=name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            raise PluginLoadError(
+                f"plugin {name!r} ({source}) cannot be registered: {exc}"
+            ) from exc
+        self.plugins[name] = PluginInfo(
+            name=name,
+            version=version,
+            source=source,
+            module=getattr(plugin, "__name__", type(plugin).__name__),
+        )
+
+    def load_builtins(self) -> None:
+        from importlib.metadata import version
+
+        own = version("copydesk")
+        for module_name in BUILTIN_PLUGINS:
+            module = importlib.import_module(module_name)
+            short = module_name.rsplit(".", 1)[-1]
+            self.register_plugin(module, f"copydesk.{short}", version=own, source="builtin")
+
+    def load_entry_points(self, allow: str | None = None) -> None:
+        wanted = None
+        if allow is not None:
+            wanted = {n.strip() for n in allow.split(",") if n.strip()}
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            dist = ep.dist.name if ep.dist else "unknown"
+            if wanted is not None and ep.name not in wanted and dist not in wanted:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginLoadError(
+                    f"plugin {ep.name!r} from {dist} failed to import: {exc!r}",
+                    f"fix or uninstall {dist}, or leave it out with COPYDESK_LOAD_PLUGINS",
+                ) from exc
+            version = ep.dist.version if ep.dist else None
+            self.register_plugin(plugin, ep.name, version=version, source=f"entry point {dist}")
+
+    def collect(self) -> None:
+        """Call every ``register_*`` hook, one plugin at a time so each component is
+        attributed to the plugin that registered it."""
+        for kind, (hook_name, method) in KINDS.items():
+            for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
+                self._call_register(impl, kind, method)
+        for impl in self.pm.hook.register_prompt_dirs.get_hookimpls():
+            info = self.plugins[impl.plugin_name]
+
+            def add_dir(path: Path, info: PluginInfo = info) -> None:
+                path = Path(path)
+                if not path.is_dir():
+                    raise PluginLoadError(
+                        f"plugin {info.name!r} registered a prompt folder that does not exist: {path}"
+                    )
+                self.prompt_dirs.append(path)
+                info.prompt_dirs.append(str(path))
+
+            self._guarded(impl, functools.partial(impl.function, register=add_dir))
+
+    def _call_register(self, impl: pluggy.HookImpl, kind: str, method: str) -> None:
+        info = self.plugins[impl.plugin_name]
+
+        def register(component: Any) -> None:
+            name = getattr(component, "name", None)
+            if not isinstance(name, str) or not name:
+                raise PluginLoadError(f"plugin {info.name!r} registered a {kind} with no name")
+            if not callable(getattr(component, method, None)):
+                raise PluginLoadError(
+                    f"plugin {info.name!r} registered {kind} {name!r} without a {method}() method"
+                )
+            owner = self._owner.get((kind, name))
+            if owner is not None:
+                raise PluginLoadError(
+                    f"two plugins register a {kind.replace('_', ' ')} named {name!r}: "
+                    f"{owner!r} and {info.name!r}",
+                    "uninstall one of them, or leave one out with COPYDESK_LOAD_PLUGINS",
+                )
+            self._owner[(kind, name)] = info.name
+            self.components[kind][name] = component
+            info.registered.setdefault(kind, []).append(name)
+
+        self._guarded(impl, lambda: impl.function(register=register))
+
+    def _guarded(self, impl: pluggy.HookImpl, call: Callable[[], Any]) -> None:
+        try:
+            call()
+        except PluginLoadError:
+            raise
+        except Exception as exc:
+            raise PluginLoadError(
+                f"plugin {impl.plugin_name!r} failed while registering: {exc!r}",
+                "fix or uninstall the plugin, or leave it out with COPYDESK_LOAD_PLUGINS",
+            ) from exc
+
+    # lookup ----------------------------------------------------------------
+
+    def get(self, kind: str, name: str) -> Any:
+        try:
+            return self.components[kind][name]
+        except KeyError:
+            known = ", ".join(sorted(self.components[kind])) or "none"
+            raise ConfigError(
+                f"no {kind.replace('_', ' ')} named {name!r}", f"known: {known}"
+            ) from None
+
+    def owner(self, kind: str, name: str) -> str:
+        return self._owner[(kind, name)]
+
+
+def load_host(*, builtins: bool = True, entry_points_allowed: str | None = None) -> Host:
+    """Load and collect every plugin. ``entry_points_allowed`` defaults to
+    ``$COPYDESK_LOAD_PLUGINS`` (unset: every installed plugin loads)."""
+    host = Host()
+    if builtins:
+        host.load_builtins()
+    allow = entry_points_allowed
+    if allow is None:
+        allow = os.environ.get("COPYDESK_LOAD_PLUGINS")
+    host.load_entry_points(allow)
+    host.collect()
+    return host

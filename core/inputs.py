@@ -1,0 +1,121 @@
+"""Reading an article from a file or standard input, whatever state it arrives in.
+
+Decoding: a BOM wins (UTF-8, UTF-16); then UTF-8; then cp1252 (which also reads
+Latin-1 text), and the report says which encoding was used. Binary input, empty input
+and HTML without the optional extractor are refused with a reason. Offsets in the report
+always refer to the decoded text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import sys
+from pathlib import Path
+
+from .errors import InputError
+from .types import Article
+
+#: Past this, an article is not an article (and would not fit any model's context).
+MAX_CHARS = 400_000
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
+
+
+def decode(data: bytes, where: str) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), encoding.replace("-sig", "")
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            f"{where} looks like a binary file (it contains NUL bytes)",
+            "give copydesk the article as text, HTML or Markdown",
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{where} is neither UTF-8 nor Windows-1252/Latin-1 text: {exc}",
+            "convert it to UTF-8 (e.g. iconv -f SOURCE -t UTF-8)",
+        ) from exc
+    return text, "cp1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return bool(sample) and controls / len(sample) > 0.05
+
+
+def from_html(html: str, where: str) -> tuple[str, str | None]:
+    """The main text and the title of a saved web page (trafilatura, an optional extra)."""
+    try:
+        import trafilatura
+    except ImportError:
+        raise InputError(
+            f"{where} is an HTML page, and reading HTML needs the optional extractor",
+            "pip install 'copydesk[html]', or save the page as plain text",
+        ) from None
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if not text or not text.strip():
+        raise InputError(f"no article text could be found in the HTML page {where}")
+    meta = trafilatura.extract_metadata(html)
+    return text, (meta.title if meta and meta.title else None)
+
+
+def read_article(path: str) -> Article:
+    """Read one article from ``path`` (``-`` for standard input)."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        where = "standard input"
+    else:
+        p = Path(path)
+        where = str(p)
+        if not p.exists():
+            raise InputError(f"{where} does not exist")
+        if p.is_dir():
+            raise InputError(f"{where} is a folder", "name the article files inside it")
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {where}: {exc.strerror or exc}") from exc
+    return article_from_bytes(data, where, source=path)
+
+
+def article_from_bytes(data: bytes, where: str, source: str | None = None) -> Article:
+    if not data.strip():
+        raise InputError(f"{where} is empty", "give copydesk a file with the article's text")
+    text, encoding = decode(data, where)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _looks_binary(text):
+        raise InputError(
+            f"{where} looks like a binary file, not text",
+            "give copydesk the article as text, HTML or Markdown",
+        )
+    title = None
+    input_format = "text"
+    if _HTML_START.match(data[:1024]) or (where.lower().endswith((".html", ".htm"))):
+        text, title = from_html(text, where)
+        input_format = "html"
+    if not text.strip():
+        raise InputError(f"{where} holds only white space")
+    if len(text) > MAX_CHARS:
+        raise InputError(
+            f"{where} has {len(text):,} characters; copydesk reads articles of up to {MAX_CHARS:,}",
+            "split it into separate articles",
+        )
+    return Article(
+        text=text, title=title, source=source, input_format=input_format, encoding=encoding
+    )

@@ -1,0 +1,266 @@
+"""One article through the copy desk: summary and claims at once, then every checker at once.
+
+Each plugin runs as a *stage* whose outcome is recorded whatever happens: a plugin that
+raises, returns the wrong type, or whose model answers never validate is reported in
+``stages`` and the others go on. Everything a plugin returns is grounded before it
+reaches the report: quotes are found in the text and given offsets from it, and what is
+not there is dropped and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .components import Checker, ClaimExtractor, Summariser
+from .context import ModelSession, StageContext
+from .errors import CopydeskError, ModelError, UnparseableOutput
+from .grounding import locate
+from .merge import merge_findings
+from .prompt_library import PromptLibrary
+from .types import (
+    Article,
+    Claim,
+    Dropped,
+    Finding,
+    ModelCall,
+    StageStatus,
+    Summary,
+    severity_rank,
+)
+
+#: Bumped when the report's shape changes incompatibly.
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class RunResult:
+    article: Article
+    summary: Summary | None
+    claims: list[Claim]
+    findings: list[Finding]
+    stages: list[StageStatus]
+    calls: list[ModelCall]
+    dropped: list[Dropped] = field(default_factory=list)
+    model: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(s.status in ("failed", "unparseable") for s in self.stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        from importlib.metadata import version
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "copydesk_version": version("copydesk"),
+            "article": self.article.to_dict(),
+            "summary": self.summary.to_dict() if self.summary else None,
+            "claims": [c.to_dict() for c in self.claims],
+            "findings": [f.to_dict() for f in self.findings],
+            "stages": [s.to_dict() for s in self.stages],
+            "calls": [c.to_dict() for c in self.calls],
+            "dropped": [d.to_dict() for d in self.dropped],
+            "model": self.model,
+        }
+
+
+@dataclass
+class Pipeline:
+    summariser: Summariser | None
+    extractor: ClaimExtractor | None
+    checkers: list[Checker]
+    prompts: PromptLibrary
+    session: ModelSession
+    plugin_of: Callable[[str, str], str]
+
+    async def run(self, article: Article) -> RunResult:
+        stages: list[StageStatus] = []
+        dropped: list[Dropped] = []
+
+        summary_out, claims_out = await asyncio.gather(
+            self._stage("summariser", self.summariser, article, stages, self._summarise),
+            self._stage("claim_extractor", self.extractor, article, stages, self._extract),
+        )
+        summary: Summary | None = summary_out
+        claims: list[Claim] = self._ground_claims(article, claims_out or [], stages, dropped)
+
+        results = await asyncio.gather(
+            *(
+                self._stage(
+                    "checker",
+                    checker,
+                    article,
+                    stages,
+                    functools.partial(self._check, summary=summary, claims=claims),
+                )
+                for checker in self.checkers
+            )
+        )
+        findings: list[Finding] = []
+        for checker, found in zip(self.checkers, results, strict=True):
+            findings.extend(
+                self._ground_findings(article, summary, found or [], checker.name, stages, dropped)
+            )
+        findings = merge_findings(findings)
+        findings.sort(key=lambda f: (-severity_rank(f.severity), f.target, f.start, f.category))
+        endpoint = self.session.endpoint
+        return RunResult(
+            article=article,
+            summary=summary,
+            claims=claims,
+            findings=findings,
+            stages=stages,
+            calls=list(self.session.log.calls),
+            dropped=dropped,
+            model={"name": endpoint.model, "endpoint": endpoint.label, **endpoint.info}
+            if endpoint
+            else {},
+        )
+
+    # stages ------------------------------------------------------------------
+
+    async def _stage(
+        self,
+        stage: str,
+        component: Any,
+        article: Article,
+        stages: list[StageStatus],
+        body: Callable[[Any, StageContext], Awaitable[Any]],
+    ) -> Any:
+        if component is None:
+            return None
+        status = StageStatus(plugin=component.name, stage=stage)
+        stages.append(status)
+        ctx = StageContext(
+            plugin=component.name, article=article, prompts=self.prompts, session=self.session
+        )
+        started = time.perf_counter()
+        try:
+            return await body(component, ctx)
+        except UnparseableOutput as exc:
+            status.status, status.reason, status.raw = "unparseable", exc.message, exc.raw
+        except ModelError as exc:
+            status.status, status.reason = "failed", str(exc)
+        except CopydeskError as exc:
+            status.status, status.reason = "failed", str(exc)
+        except Exception as exc:  # a plugin's bug must not take the run down
+            status.status = "failed"
+            status.reason = f"{component.name} raised {type(exc).__name__}: {exc}"
+        finally:
+            status.seconds = round(time.perf_counter() - started, 3)
+        return None
+
+    @staticmethod
+    async def _summarise(component: Summariser, ctx: StageContext) -> Summary:
+        summary = await component.summarise(ctx.article, ctx)
+        if not isinstance(summary, Summary) or not summary.text.strip():
+            raise TypeError(f"summarise() must return a non-empty Summary, not {summary!r:.80}")
+        summary.plugin = summary.plugin or component.name
+        summary.call_ids = summary.call_ids or list(ctx.call_ids)
+        return summary
+
+    @staticmethod
+    async def _extract(component: ClaimExtractor, ctx: StageContext) -> list[Claim]:
+        claims = await component.extract(ctx.article, ctx)
+        if not isinstance(claims, list) or not all(isinstance(c, Claim) for c in claims):
+            raise TypeError("extract() must return a list of Claim")
+        for claim in claims:
+            claim.plugin = claim.plugin or component.name
+        return claims
+
+    @staticmethod
+    async def _check(
+        checker: Checker,
+        ctx: StageContext,
+        *,
+        summary: Summary | None,
+        claims: list[Claim],
+    ) -> list[Finding]:
+        # Checkers get copies: one checker must not be able to change what another sees.
+        copies = [Claim(**c.to_dict()) for c in claims]
+        found = await checker.check(ctx.article, summary, copies, ctx)
+        if not isinstance(found, list) or not all(isinstance(f, Finding) for f in found):
+            raise TypeError("check() must return a list of Finding")
+        for finding in found:
+            finding.plugin = finding.plugin or checker.name
+        return found
+
+    # grounding -----------------------------------------------------------------
+
+    def _ground_claims(
+        self,
+        article: Article,
+        claims: list[Claim],
+        stages: list[StageStatus],
+        dropped: list[Dropped],
+    ) -> list[Claim]:
+        kept: list[Claim] = []
+        seen: set[tuple[int, int]] = set()
+        for claim in claims:
+            span = locate(article.text, claim.quote, within=article.body_span, near=_hint(claim))
+            if span is None:
+                dropped.append(Dropped(claim.plugin, "claim", claim.quote))
+                _count_drop(stages, claim.plugin, "claim_extractor")
+                continue
+            if (span.start, span.end) in seen:
+                continue
+            seen.add((span.start, span.end))
+            claim.start, claim.end = span.start, span.end
+            claim.quote = article.text[span.start : span.end]
+            kept.append(claim)
+        kept.sort(key=lambda c: c.start)
+        return kept
+
+    def _ground_findings(
+        self,
+        article: Article,
+        summary: Summary | None,
+        findings: list[Finding],
+        plugin: str,
+        stages: list[StageStatus],
+        dropped: list[Dropped],
+    ) -> list[Finding]:
+        kept: list[Finding] = []
+        for finding in findings:
+            if finding.target == "summary":
+                if summary is None:
+                    span = None
+                else:
+                    span = locate(summary.text, finding.quote, near=_hint(finding))
+                    text = summary.text
+            else:
+                finding.target = "article"
+                span = locate(
+                    article.text, finding.quote, within=article.body_span, near=_hint(finding)
+                )
+                text = article.text
+            if span is None:
+                dropped.append(Dropped(finding.plugin, "finding", finding.quote))
+                _count_drop(stages, plugin, "checker")
+                continue
+            finding.start, finding.end = span.start, span.end
+            finding.quote = text[span.start : span.end]
+            finding.confidence = min(1.0, max(0.0, float(finding.confidence)))
+            if finding.severity not in ("low", "medium", "high"):
+                finding.severity = "medium"
+            if not finding.detectors:
+                finding.detectors = [finding.plugin]
+            kept.append(finding)
+        return kept
+
+
+def _hint(item: Claim | Finding) -> int | None:
+    """A plugin that knows where it found a quote sets ``start``; use it to pick among repeats."""
+    return item.start if item.start >= 0 else None
+
+
+def _count_drop(stages: list[StageStatus], plugin: str, stage: str) -> None:
+    for status in stages:
+        if status.plugin == plugin and status.stage == stage:
+            status.dropped += 1
+            return

@@ -1,0 +1,58 @@
+"""The JSON report: its schema, the checks every report must pass, and writing it safely."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema every ``--format json`` report validates against."""
+    text = files("copydesk").joinpath("schemas/report.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_errors(report: dict[str, Any]) -> list[str]:
+    validator = Draft202012Validator(report_schema())
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+        for e in validator.iter_errors(report)
+    ]
+
+
+def grounding_errors(report: dict[str, Any]) -> list[str]:
+    """Every quote must be exactly the text at its offsets; list the ones that are not."""
+    article = report["article"]["text"]
+    summary = (report.get("summary") or {}).get("text", "")
+    errors = []
+    for kind in ("claims", "findings"):
+        for i, item in enumerate(report[kind]):
+            text = summary if item.get("target") == "summary" else article
+            if text[item["start"] : item["end"]] != item["quote"]:
+                errors.append(
+                    f"{kind}[{i}]: quote {item['quote']!r} is not at [{item['start']}, {item['end']})"
+                )
+    return errors
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` so that ``path`` holds either its old content or all of the new."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

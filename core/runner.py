@@ -1,0 +1,127 @@
+"""Putting a run together: settings, plugins, the model session and the pipeline.
+
+The CLI and ``copydesk.testing`` both go through :class:`Copydesk`, so what a plugin
+author tests is what users run::
+
+    from copydesk.runner import Copydesk
+    from copydesk.inputs import read_article
+
+    desk = Copydesk(Settings.resolve())
+    result = desk.check(read_article("article.txt"))
+    print(result.to_dict()["findings"])
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .calls import CallLog
+from .components import Endpoint
+from .context import ModelSession
+from .errors import ConfigError, NotRecorded
+from .furniture import strip_furniture
+from .host import Host, load_host
+from .pipeline import Pipeline, RunResult
+from .prompt_library import PromptLibrary
+from .settings import Settings
+from .types import Article, StageStatus
+
+
+class Copydesk:
+    """A configured copy desk: check one article after another with the same plugins."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        host: Host | None = None,
+        *,
+        summariser: str = "llm",
+        extractor: str = "llm",
+        checkers: Iterable[str] | None = None,
+        skip_checkers: Iterable[str] = (),
+        use_model: bool = True,
+        keep_furniture: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.host = host or load_host()
+        self.use_model = use_model
+        self.keep_furniture = keep_furniture
+        self.prompts = PromptLibrary(settings.prompts_dirs, self.host.prompt_dirs)
+        self.summariser = self.host.get("summariser", summariser) if use_model else None
+        self.extractor = self.host.get("claim_extractor", extractor) if use_model else None
+        available = self.host.components["checker"]
+        names = list(checkers) if checkers is not None else list(available)
+        for name in [*names, *skip_checkers]:
+            self.host.get("checker", name)  # a clear error for an unknown name
+        self.checkers = [available[n] for n in names if n not in set(skip_checkers)]
+        self.skipped = [] if use_model else [c for c in self.checkers if c.needs_model]
+        if not use_model:
+            self.checkers = [c for c in self.checkers if not c.needs_model]
+        self.provider = self.host.get("provider", settings.provider_name)
+        self._endpoint: Endpoint | None = None
+        #: Set while replaying a cassette: turns a request it lacks into a clear error.
+        self.explain_miss: Callable[[str], NotRecorded] | None = None
+
+    def _open_endpoint(self) -> Endpoint:
+        if self._endpoint is None:
+            self._endpoint = self.provider.open(self.settings, offline=self.settings.offline)
+        return self._endpoint
+
+    def prepare(self, article: Article) -> Article:
+        """Leave page furniture out of the analysed body (unless told to keep it)."""
+        if not self.keep_furniture:
+            strip_furniture(article)
+        return article
+
+    async def check_async(self, article: Article) -> RunResult:
+        self.prepare(article)
+        session = ModelSession(self._open_endpoint, self.settings, CallLog(), self.explain_miss)
+        pipeline = Pipeline(
+            summariser=self.summariser,
+            extractor=self.extractor,
+            checkers=self.checkers,
+            prompts=self.prompts,
+            session=session,
+            plugin_of=self.host.owner,
+        )
+        try:
+            result = await pipeline.run(article)
+        finally:
+            await session.close()
+        for checker in self.skipped:
+            result.stages.append(
+                StageStatus(
+                    checker.name, "checker", "skipped", "needs a model; --no-model was given"
+                )
+            )
+        return result
+
+    def check(self, article: Article) -> RunResult:
+        return asyncio.run(self.check_async(article))
+
+    @property
+    def endpoint(self) -> Endpoint | None:
+        """The endpoint, once a stage has opened it."""
+        return self._endpoint
+
+    def close(self) -> None:
+        self.provider.close()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider.name,
+            "summariser": getattr(self.summariser, "name", None),
+            "extractor": getattr(self.extractor, "name", None),
+            "checkers": [c.name for c in self.checkers],
+        }
+
+
+def parse_names(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise ConfigError("an empty list of names was given")
+    return names

@@ -1,0 +1,252 @@
+"""Testing copydesk plugins: a fake model for unit tests, and fixtures that replay cassettes.
+
+Installed as a pytest plugin (the ``pytest11`` entry point), so a plugin author's tests
+get these fixtures with no import:
+
+``fake_model``
+    A :class:`FakeModel`: script its answers (``fake_model.answer("claims", {...})``),
+    then ``run_copydesk(text, fake_model=fake_model)``. Requests go through the real
+    openai client and copydesk's validation, in-process, with no network.
+
+``run_copydesk``
+    ``run_copydesk(text_or_path, *, cassette=None, record=False, fake_model=None,
+    checkers=None, **settings) -> dict`` runs the whole pipeline with every installed
+    plugin and returns the JSON report. With ``cassette=PATH`` it replays recorded
+    answers (record them once with ``record=True`` against a real endpoint, or with
+    ``copydesk check ARTICLE --record PATH``).
+
+The fake model is for *unit* tests of how a plugin handles answers; a cassette is for
+what a real model said. Never save a fake answer into a cassette.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .components import Endpoint
+from .settings import Settings
+
+
+@dataclass
+class FakeReply:
+    """One scripted reply: JSON ``content`` (or raw text), or an HTTP error ``status``."""
+
+    content: Any = None
+    finish_reason: str = "stop"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+    def text(self) -> str | None:
+        if self.content is None or isinstance(self.content, str):
+            return self.content
+        return json.dumps(self.content)
+
+
+Script = (
+    FakeReply
+    | dict[str, Any]
+    | str
+    | Callable[[dict[str, Any]], "FakeReply | dict[str, Any] | str"]
+)
+
+
+class FakeModel:
+    """An in-process stand-in for an OpenAI-compatible endpoint.
+
+    Replies are scripted per prompt name (the name copydesk puts in the request's
+    response schema). A list of replies is used in order, the last one repeating, so
+    ``[broken, valid]`` scripts a re-ask. Every request is kept in ``requests``.
+    """
+
+    model = "fake-model"
+
+    def __init__(self) -> None:
+        self.scripts: dict[str, list[Script]] = {}
+        self.requests: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def answer(self, prompt: str, *replies: Script) -> FakeModel:
+        """Script the replies to ``prompt``; a dict is sent as JSON content."""
+        self.scripts[prompt] = list(replies)
+        return self
+
+    def prompts_asked(self) -> list[str]:
+        return [self._prompt(r) for r in self.requests]
+
+    @staticmethod
+    def _prompt(request: dict[str, Any]) -> str:
+        fmt = request.get("response_format") or {}
+        return str((fmt.get("json_schema") or {}).get("name", ""))
+
+    def _next(self, request: dict[str, Any]) -> FakeReply:
+        prompt = self._prompt(request)
+        if prompt not in self.scripts:
+            return FakeReply(
+                status=500,
+                content={"error": {"message": f"fake model: no script for prompt {prompt!r}"}},
+            )
+        queue = self.scripts[prompt]
+        script = queue.pop(0) if len(queue) > 1 else queue[0]
+        if callable(script):
+            script = script(request)
+        if isinstance(script, FakeReply):
+            return script
+        return FakeReply(content=script)
+
+    def transport(self) -> Any:
+        import httpx2
+
+        async def handle(request: httpx2.Request) -> httpx2.Response:
+            body = json.loads(request.content or b"{}")
+            self.requests.append(body)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                reply = self._next(body)
+                if reply.delay:
+                    await asyncio.sleep(reply.delay)
+            finally:
+                self.in_flight -= 1
+            if reply.status != 200:
+                payload = (
+                    reply.content
+                    if isinstance(reply.content, dict)
+                    else {"error": {"message": str(reply.content)}}
+                )
+                return httpx2.Response(reply.status, json=payload, headers=reply.headers)
+            content = reply.text()
+            return httpx2.Response(
+                200,
+                headers=reply.headers,
+                json={
+                    "id": f"fake-{len(self.requests)}",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body.get("model", self.model),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": reply.finish_reason,
+                            "message": {"role": "assistant", "content": content},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": sum(
+                            len(m.get("content", "")) // 4 for m in body.get("messages", [])
+                        ),
+                        "completion_tokens": len(content or "") // 4,
+                        "total_tokens": 0,
+                    },
+                },
+            )
+
+        return httpx2.MockTransport(handle)
+
+
+class FakeProvider:
+    """A provider whose endpoint is a :class:`FakeModel`, in-process."""
+
+    name = "fake"
+    description = "an in-process scripted model, for tests"
+
+    def __init__(self, model: FakeModel) -> None:
+        self.fake = model
+
+    def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
+        return Endpoint(
+            base_url="http://fake.invalid/v1",
+            model=FakeModel.model,
+            transport=self.fake.transport(),
+            info={"server": "copydesk.testing.FakeModel"},
+        )
+
+    def close(self) -> None:
+        """Nothing to stop."""
+
+
+def run(
+    text_or_path: str | Path,
+    *,
+    fake_model: FakeModel | None = None,
+    cassette: Path | None = None,
+    record: bool = False,
+    checkers: list[str] | None = None,
+    use_model: bool = True,
+    prompts_dirs: list[Path] | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """Run the pipeline on one article and return the JSON report (validated and grounded)."""
+    from .host import load_host
+    from .inputs import article_from_bytes
+    from .report import grounding_errors, schema_errors
+    from .runner import Copydesk
+
+    if isinstance(text_or_path, Path):
+        data, where = text_or_path.read_bytes(), str(text_or_path)
+    else:
+        data, where = text_or_path.encode("utf-8"), "test article"
+    article = article_from_bytes(data, where)
+    host = load_host()
+    if fake_model is not None:
+        provider = FakeProvider(fake_model)
+        host.components["provider"]["fake"] = provider
+        settings.setdefault("provider", "fake")
+    config = Settings(prompts_dirs=list(prompts_dirs or []), **settings)
+    desk = Copydesk(config, host, checkers=checkers, use_model=use_model)
+    cm: Any
+    if cassette is not None and record:
+        from .recording import provenance, recording
+
+        cm = recording(
+            cassette,
+            lambda: provenance(
+                desk.endpoint.info if desk.endpoint else {},
+                desk.endpoint.model if desk.endpoint else "",
+                desk.provider.name,
+                desk.prompts,
+                "copydesk.testing.run(record=True)",
+            ),
+        )
+        config.recording = True
+    elif cassette is not None:
+        from .recording import Replay, read_provenance, replaying
+
+        prov = read_provenance(cassette)
+        config.offline = True
+        config.provider = config.provider or prov.get("provider")
+        if prov.get("model"):
+            config.model = config.model or prov["model"]
+            config.local_model = prov["model"]
+        desk.provider = host.get("provider", config.provider_name)
+        desk.explain_miss = Replay(cassette, desk.prompts, "re-run the test with record=True").miss
+        cm = replaying(cassette)
+    else:
+        from contextlib import nullcontext
+
+        cm = nullcontext()
+    with cm:
+        report = desk.check(article).to_dict()
+    problems = schema_errors(report) + grounding_errors(report)
+    assert not problems, problems
+    return report
+
+
+@pytest.fixture
+def fake_model() -> FakeModel:
+    """A scripted in-process model: ``fake_model.answer("summarise", {"summary": "..."})``."""
+    return FakeModel()
+
+
+@pytest.fixture
+def run_copydesk() -> Iterator[Callable[..., dict[str, Any]]]:
+    """Run copydesk on an article and get the JSON report; see :func:`run`."""
+    yield run

@@ -1,0 +1,199 @@
+"""The built-in report formats: ``terminal`` (rich), ``json`` and ``markdown``.
+
+``json`` is the whole report, unfiltered (it validates against ``copydesk schema report``).
+The display formats hide findings below ``--min-confidence``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import copydesk
+from copydesk.components import ReportFormat
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+CONTEXT_CHARS = 70
+
+
+def shown(report: dict[str, Any], min_confidence: float) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["confidence"] >= min_confidence]
+
+
+def in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+    """The quote with a little of the text on each side, cut at word boundaries."""
+    before = text[max(0, start - width) : start]
+    after = text[end : end + width]
+    if start - width > 0 and " " in before:
+        before = "…" + before[before.index(" ") + 1 :]
+    if end + width < len(text) and " " in after:
+        after = after[: after.rindex(" ")] + "…"
+    return before.replace("\n", " "), text[start:end], after.replace("\n", " ")
+
+
+def _source_text(report: dict[str, Any], finding: dict[str, Any]) -> str:
+    if finding.get("target") == "summary":
+        return str((report.get("summary") or {}).get("text", ""))
+    return str(report["article"]["text"])
+
+
+def _usage(report: dict[str, Any]) -> str:
+    calls = report["calls"]
+    if not calls:
+        return "no model calls"
+    prompt = sum(c["prompt_tokens"] for c in calls)
+    cached = sum(c.get("cached_tokens", 0) for c in calls)
+    completion = sum(c["completion_tokens"] for c in calls)
+    seconds = sum(c["seconds"] for c in calls)
+    model = report.get("model", {}).get("name") or calls[0]["model"]
+    return (
+        f"{len(calls)} model calls to {model}: {prompt:,} prompt tokens ({cached:,} cached), "
+        f"{completion:,} completion tokens, {seconds:.1f} s of model time"
+    )
+
+
+class JSONFormat:
+    name = "json"
+    extension = "json"
+
+    def render(self, report: dict[str, Any], *, min_confidence: float = 0.0) -> str:
+        return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+class MarkdownFormat:
+    name = "markdown"
+    extension = "md"
+
+    def render(self, report: dict[str, Any], *, min_confidence: float = 0.0) -> str:
+        article = report["article"]
+        out = [
+            f"# copydesk report: {article.get('title') or article.get('source') or 'article'}",
+            "",
+        ]
+        summary = report.get("summary")
+        out += [
+            "## Summary",
+            "",
+            summary["text"] if summary else "_No summary: the summariser failed._",
+            "",
+        ]
+        findings = shown(report, min_confidence)
+        out += [f"## Findings ({len(findings)})", ""]
+        for severity in ("high", "medium", "low"):
+            group = [f for f in findings if f["severity"] == severity]
+            if not group:
+                continue
+            out += [f"### {severity.capitalize()}", ""]
+            for f in group:
+                where = "summary" if f["target"] == "summary" else "article"
+                out.append(
+                    f"- **{f['category']}** — “{f['quote']}” ({where} {f['start']}–{f['end']}, "
+                    f"confidence {f['confidence']:.2f}, {', '.join(f['detectors'])})  "
+                )
+                out.append(
+                    f"  {f['explanation']}"
+                    + (f" *Suggestion:* {f['suggestion']}" if f["suggestion"] else "")
+                )
+            out.append("")
+        out += [f"## Claims ({len(report['claims'])})", ""]
+        for c in report["claims"]:
+            speaker = f" — {c['speaker']}" if c.get("speaker") else ""
+            out.append(
+                f"- {c['text']} ({c['kind']}{speaker}; “{c['quote']}”, {c['start']}–{c['end']})"
+            )
+        out.append("")
+        if article["excluded"]:
+            out += ["## Left out of the analysis", ""]
+            out += [f"- {e['start']}–{e['end']}: {e['reason']}" for e in article["excluded"]]
+            out.append("")
+        out += ["## Stages", "", "| plugin | stage | status | reason |", "|---|---|---|---|"]
+        for s in report["stages"]:
+            reason = s["reason"].replace("|", "\\|").replace("\n", " ")
+            out.append(f"| {s['plugin']} | {s['stage']} | {s['status']} | {reason} |")
+        out += ["", _usage(report), ""]
+        return "\n".join(out)
+
+
+class TerminalFormat:
+    name = "terminal"
+    extension = "txt"
+
+    def __init__(self, console_factory: Callable[[], Console] | None = None) -> None:
+        self._console_factory = console_factory
+
+    def render(self, report: dict[str, Any], *, min_confidence: float = 0.0) -> str:
+        console = self._console_factory() if self._console_factory else Console(highlight=False)
+        with console.capture() as capture:
+            console.print(self.renderable(report, min_confidence))
+        return capture.get()
+
+    def renderable(self, report: dict[str, Any], min_confidence: float) -> Group:
+        article = report["article"]
+        parts: list[Any] = []
+        title = article.get("title") or article.get("source") or "article"
+        summary = report.get("summary")
+        parts.append(
+            Panel(
+                Text(summary["text"])
+                if summary
+                else Text("No summary: the summariser failed.", "red"),
+                title=f"Summary — {title}",
+                title_align="left",
+            )
+        )
+        findings = shown(report, min_confidence)
+        hidden = len(report["findings"]) - len(findings)
+        heading = f"Findings: {len(findings)}" + (
+            f" ({hidden} below confidence {min_confidence:g} hidden)" if hidden else ""
+        )
+        parts.append(Text(heading, style="bold"))
+        for severity in ("high", "medium", "low"):
+            for f in (f for f in findings if f["severity"] == severity):
+                before, quote, after = in_context(_source_text(report, f), f["start"], f["end"])
+                line = Text()
+                line.append(f"{severity.upper():<6} ", SEVERITY_STYLE[severity])
+                line.append(f"{f['category']}", "bold")
+                line.append(
+                    f"  confidence {f['confidence']:.2f} · {', '.join(f['detectors'])}", "dim"
+                )
+                if f["target"] == "summary":
+                    line.append("  (in the summary)", "magenta")
+                ctx = Text("   ")
+                ctx.append(before, "dim")
+                ctx.append(quote, "reverse")
+                ctx.append(after, "dim")
+                body = Text(f"   {f['explanation']}")
+                if f["suggestion"]:
+                    body.append(f"\n   → {f['suggestion']}", "green")
+                parts.extend([line, ctx, body, Text("")])
+        if report["claims"]:
+            parts.append(Text(f"Claims: {len(report['claims'])}", style="bold"))
+            for c in report["claims"]:
+                who = f" — {c['speaker']}" if c.get("speaker") else ""
+                parts.append(Text(f" • {c['text']} ({c['kind']}{who})"))
+            parts.append(Text(""))
+        for e in article["excluded"]:
+            parts.append(
+                Text(f"Left out: characters {e['start']}–{e['end']}, {e['reason']}", "dim")
+            )
+        table = Table("plugin", "stage", "status", "reason", box=None, pad_edge=False)
+        for s in report["stages"]:
+            style = {"ok": "green", "skipped": "dim"}.get(s["status"], "red")
+            extra = f" ({s['dropped']} ungrounded dropped)" if s.get("dropped") else ""
+            table.add_row(
+                s["plugin"], s["stage"], Text(s["status"], style), s["reason"][:200] + extra
+            )
+        parts += [table, Text(_usage(report), "dim")]
+        return Group(*parts)
+
+
+@copydesk.hookimpl
+def register_formats(register: Callable[[ReportFormat], None]) -> None:
+    register(TerminalFormat())
+    register(JSONFormat())
+    register(MarkdownFormat())

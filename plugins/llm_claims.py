@@ -1,0 +1,31 @@
+"""The built-in claim extractor: one model call with the ``claims`` prompt.
+
+The host grounds each claim's quote in the article and drops those that are not there.
+"""
+
+from __future__ import annotations
+
+import copydesk
+from copydesk.context import StageContext
+from copydesk.types import Article, Claim
+
+
+class LLMClaimExtractor:
+    name = "llm"
+
+    async def extract(self, article: Article, ctx: StageContext) -> list[Claim]:
+        answer = await ctx.ask("claims", max_tokens=900)
+        return [
+            Claim(
+                text=item["claim"].strip(),
+                quote=item["quote"],
+                speaker=item["speaker"].strip() or None,
+                kind=item["kind"],
+            )
+            for item in answer["claims"]
+        ]
+
+
+@copydesk.hookimpl
+def register_claim_extractors(register):  # type: ignore[no-untyped-def]
+    register(LLMClaimExtractor())

@@ -1,0 +1,1 @@
+"""The built-in prompt templates (NAME.j2) and the JSON Schemas of their answers (NAME.schema.json)."""

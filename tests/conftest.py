@@ -1,0 +1,73 @@
+"""Shared fixtures. ``fake_model`` and ``run_copydesk`` come from copydesk's own pytest
+plugin (``copydesk.testing``), exactly as a third-party plugin author gets them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "lavrov-pakistan-2021.txt"
+CASSETTES = ROOT / "cassettes"
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the developer's own config, key or endpoint."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("COPYDESK_CONFIG", str(home / "config.toml"))
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "COPYDESK_MODEL",
+        "COPYDESK_PROVIDER",
+        "COPYDESK_PROMPTS_DIR",
+    ):
+        monkeypatch.delenv(var, raising=False)
+
+
+def valid_answers(
+    fake_model, summary: str = "Russia will supply Pakistan with military equipment, Lavrov said."
+) -> None:  # type: ignore[no-untyped-def]
+    """Script schema-valid answers for the sample article's three built-in prompts."""
+    fake_model.answer("summarise", {"summary": summary})
+    fake_model.answer(
+        "claims",
+        {
+            "claims": [
+                {
+                    "claim": "Pakistan and Russia have held the DRUZHBA exercise every year since 2016.",
+                    "quote": "Russia and Pakistan have been holding annually the joint exercise – DRUZHBA – since 2016.",
+                    "speaker": "the article",
+                    "kind": "fact",
+                }
+            ]
+        },
+    )
+    fake_model.answer(
+        "check",
+        {
+            "issues": [
+                {
+                    "category": "missing_detail",
+                    "quote": 'unspecified "special" military equipment',
+                    "explanation": "The equipment is never specified.",
+                    "suggestion": "Ask what equipment.",
+                    "severity": "medium",
+                }
+            ]
+        },
+    )

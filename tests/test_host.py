@@ -1,0 +1,138 @@
+"""The plugin host: built-ins are plugins like any other; installed plugins load from entry points."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+from copydesk.cli import cli
+from copydesk.errors import PluginLoadError
+from copydesk.host import BUILTIN_PLUGINS, Host, load_host
+
+
+def test_the_built_in_behaviour_is_a_set_of_plugins():
+    host = load_host()
+    assert {f"copydesk.{m.rsplit('.', 1)[1]}" for m in BUILTIN_PLUGINS} <= set(host.plugins)
+    assert "llm" in host.components["summariser"]
+    assert "llm" in host.components["claim_extractor"]
+    assert "llm" in host.components["checker"]
+    assert {"openai", "local"} <= set(host.components["provider"])
+    assert {"terminal", "json", "markdown"} <= set(host.components["format"])
+    assert host.owner("summariser", "llm") == "copydesk.llm_summariser"
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch):
+    """Install a plugin package the way pip would: a module plus a dist-info with an entry point."""
+
+    def install(dist: str, entry: str, source: str, version: str = "1.0") -> None:
+        module = entry.replace("-", "_")
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+        info = tmp_path / f"{dist.replace('-', '_')}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+        (info / "entry_points.txt").write_text(f"[copydesk]\n{entry} = {module}\n")
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield install
+    for name in list(sys.modules):
+        if name.startswith("cd_test_"):
+            del sys.modules[name]
+
+
+CHECKER_PLUGIN = """
+    import copydesk
+
+    class Shouting:
+        name = "shouting"
+        categories = ("loaded_language",)
+        needs_model = False
+
+        async def check(self, article, summary, claims, ctx):
+            return []
+
+    @copydesk.hookimpl
+    def register_checkers(register):
+        register(Shouting())
+"""
+
+
+def test_an_installed_plugin_is_loaded_from_its_entry_point(installed_plugin):
+    installed_plugin("copydesk-shouting", "cd_test_shouting", CHECKER_PLUGIN, version="2.3")
+    host = load_host()
+    info = host.plugins["cd_test_shouting"]
+    assert info.version == "2.3" and info.source == "entry point copydesk-shouting"
+    assert info.registered == {"checker": ["shouting"]}
+
+
+def test_copydesk_load_plugins_restricts_which_installed_plugins_load(installed_plugin):
+    installed_plugin("copydesk-shouting", "cd_test_shouting", CHECKER_PLUGIN)
+    assert "cd_test_shouting" not in load_host(entry_points_allowed="").plugins
+    assert "cd_test_shouting" in load_host(entry_points_allowed="copydesk-shouting").plugins
+    assert "copydesk.llm_checker" in load_host(entry_points_allowed="").plugins, (
+        "built-ins always load"
+    )
+
+
+def test_two_plugins_registering_the_same_name_is_a_startup_error_naming_both(installed_plugin):
+    installed_plugin("copydesk-shouting", "cd_test_shouting", CHECKER_PLUGIN)
+    installed_plugin("copydesk-shouting-fork", "cd_test_shouting_fork", CHECKER_PLUGIN)
+    with pytest.raises(
+        PluginLoadError,
+        match="checker named 'shouting': 'cd_test_shouting' and 'cd_test_shouting_fork'",
+    ):
+        load_host()
+
+
+def test_a_plugin_that_needs_a_newer_api_is_refused_at_load_time(installed_plugin):
+    installed_plugin("copydesk-future", "cd_test_future", "COPYDESK_PLUGIN_API = 99\n")
+    with pytest.raises(PluginLoadError, match="needs copydesk plugin API 99"):
+        load_host()
+
+
+def test_a_plugin_that_fails_to_import_is_named(installed_plugin):
+    installed_plugin(
+        "copydesk-broken", "cd_test_broken", "raise ImportError('missing dependency')\n"
+    )
+    with pytest.raises(
+        PluginLoadError, match="'cd_test_broken' from copydesk-broken failed to import"
+    ):
+        load_host()
+
+
+def test_a_component_without_its_method_is_refused():
+    import types
+
+    import copydesk
+
+    @copydesk.hookimpl
+    def register_summarisers(register):
+        register(types.SimpleNamespace(name="x"))
+
+    plugin = types.SimpleNamespace(register_summarisers=register_summarisers)
+    host = Host()
+    host.register_plugin(plugin, "nameless", version=None, source="test")
+    with pytest.raises(
+        PluginLoadError, match="registered summariser 'x' without a summarise\\(\\) method"
+    ):
+        host.collect()
+
+
+def test_copydesk_plugins_lists_every_plugin_as_json():
+    result = CliRunner().invoke(cli, ["plugins", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    plugins = json.loads(result.output)
+    assert isinstance(plugins, list)
+    summariser = next(p for p in plugins if p["name"] == "copydesk.llm_summariser")
+    assert summariser["source"] == "builtin"
+    assert summariser["registered"] == {"summariser": ["llm"]}
+    assert set(summariser) >= {"name", "version", "source", "registered"}
+
+
+def test_copydesk_plugins_shows_a_table_by_default():
+    result = CliRunner().invoke(cli, ["plugins"])
+    assert result.exit_code == 0
+    assert "copydesk.llm_checker" in result.output

@@ -1,0 +1,75 @@
+"""Whatever state an article arrives in, copydesk reads it or says why it cannot."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from copydesk.errors import InputError
+from copydesk.inputs import MAX_CHARS, article_from_bytes, read_article
+
+TEXT = "The minister said the café would reopen on 3 May — “soon”, she added.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8"),
+        (TEXT.encode("utf-16"), "utf-16"),
+        (TEXT.encode("cp1252"), "cp1252"),
+    ],
+)
+def test_common_encodings_are_decoded_and_reported(data, encoding):
+    article = article_from_bytes(data, "a.txt")
+    assert article.text == TEXT
+    assert article.encoding == encoding
+
+
+def test_windows_line_endings_are_normalised_so_offsets_are_stable():
+    assert article_from_bytes(b"one\r\ntwo\r\n", "a.txt").text == "one\ntwo\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "is empty"),
+        (b"  \n\t \n", "is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+        (bytes(range(1, 32)) * 20, "binary"),
+    ],
+)
+def test_empty_and_binary_input_is_refused_with_the_reason(data, message):
+    with pytest.raises(InputError, match=message):
+        article_from_bytes(data, "bad.txt")
+
+
+def test_a_missing_file_or_a_folder_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        read_article(str(tmp_path / "nope.txt"))
+    with pytest.raises(InputError, match="is a folder"):
+        read_article(str(tmp_path))
+
+
+def test_a_huge_input_is_refused_before_any_model_time_is_spent():
+    with pytest.raises(InputError, match="characters; copydesk reads articles of up to"):
+        article_from_bytes(b"word " * (MAX_CHARS // 4), "huge.txt")
+
+
+def test_a_saved_web_page_is_reduced_to_its_article_text():
+    pytest.importorskip("trafilatura")
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the story says the council met and voted on the new budget for the town.</p>"
+        for i in range(8)
+    )
+    html = (
+        "<!DOCTYPE html><html><head><title>Council passes budget</title>"
+        "<script>alert('x')</script></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"
+        f"<article><h1>Council passes budget</h1>{paragraphs}</article>"
+        "<footer>Copyright 2024 Example News. All rights reserved.</footer></body></html>"
+    )
+    article = article_from_bytes(html.encode(), "page.html")
+    assert article.input_format == "html"
+    assert article.title == "Council passes budget"
+    assert "Paragraph 3 of the story" in article.text
+    assert "alert" not in article.text and "Home | News" not in article.text
