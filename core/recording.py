@@ -102,7 +102,11 @@ class CassetteSerializer:
             f"#   server {prov.get('server', '?')}, recorded {prov.get('recorded_at', '?')},",
             f"#   copydesk {prov.get('copydesk_version', '?')}. Do not edit answers by hand.",
         ]
-        return "\n".join(header) + "\n" + str(yamlserializer.serialize(ordered))
+        # vcrpy's dumper (it refuses objects its safe loader could not read back), with
+        # keys kept in order so the provenance is the first thing in the file.
+        dumper = getattr(yamlserializer, "_CassetteDumper", yaml.SafeDumper)
+        body = yaml.dump(ordered, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+        return "\n".join(header) + "\n" + body
 
 
 def read_provenance(path: Path) -> dict[str, Any]:

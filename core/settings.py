@@ -30,6 +30,8 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
+#: Seconds per request to the embedded model (see Settings.resolve).
+LOCAL_TIMEOUT = 900.0
 
 _KEYS = {
     "provider": str,
@@ -128,6 +130,14 @@ class Settings:
             or cfg.get("local_model", DEFAULT_LOCAL_MODEL),
             local_ctx=int(cfg.get("local_ctx", 8192)),
         )
+        if timeout is None and "timeout" not in cfg and settings.provider_name == "local":
+            # The embedded server runs one request at a time on the CPU: a stage's request
+            # may wait behind the others, and a client-side time-out would only queue a
+            # retry behind the request the server is still working on.
+            settings.timeout = LOCAL_TIMEOUT
+            settings.max_retries = (
+                max_retries if max_retries is not None else cfg.get("max_retries", 0)
+            )
         if settings.reasks < 0 or settings.max_retries < 0:
             raise ConfigError("reasks and max_retries must be 0 or more")
         return settings

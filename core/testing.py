@@ -22,7 +22,11 @@ what a real model said. Never save a fake answer into a cassette.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.server
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,54 +106,101 @@ class FakeModel:
             return script
         return FakeReply(content=script)
 
+    def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any], float]:
+        """Status, headers, JSON payload and delay for one chat-completions request."""
+        self.requests.append(body)
+        reply = self._next(body)
+        if reply.status != 200:
+            payload = (
+                reply.content
+                if isinstance(reply.content, dict)
+                else {"error": {"message": str(reply.content)}}
+            )
+            return reply.status, reply.headers, payload, reply.delay
+        content = reply.text()
+        prompt_chars = sum(len(m.get("content", "")) for m in body.get("messages", []))
+        return (
+            200,
+            reply.headers,
+            {
+                "id": f"fake-{len(self.requests)}",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body.get("model", self.model),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": reply.finish_reason,
+                        "message": {"role": "assistant", "content": content},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_chars // 4,
+                    "completion_tokens": len(content or "") // 4,
+                    "total_tokens": (prompt_chars + len(content or "")) // 4,
+                },
+            },
+            reply.delay,
+        )
+
     def transport(self) -> Any:
+        """An httpx transport that answers in-process (no socket at all)."""
         import httpx2
 
         async def handle(request: httpx2.Request) -> httpx2.Response:
-            body = json.loads(request.content or b"{}")
-            self.requests.append(body)
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                reply = self._next(body)
-                if reply.delay:
-                    await asyncio.sleep(reply.delay)
+                status, headers, payload, delay = self.respond(json.loads(request.content or b"{}"))
+                if delay:
+                    await asyncio.sleep(delay)
             finally:
                 self.in_flight -= 1
-            if reply.status != 200:
-                payload = (
-                    reply.content
-                    if isinstance(reply.content, dict)
-                    else {"error": {"message": str(reply.content)}}
-                )
-                return httpx2.Response(reply.status, json=payload, headers=reply.headers)
-            content = reply.text()
-            return httpx2.Response(
-                200,
-                headers=reply.headers,
-                json={
-                    "id": f"fake-{len(self.requests)}",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body.get("model", self.model),
-                    "choices": [
-                        {
-                            "index": 0,
-                            "finish_reason": reply.finish_reason,
-                            "message": {"role": "assistant", "content": content},
-                        }
-                    ],
-                    "usage": {
-                        "prompt_tokens": sum(
-                            len(m.get("content", "")) // 4 for m in body.get("messages", [])
-                        ),
-                        "completion_tokens": len(content or "") // 4,
-                        "total_tokens": 0,
-                    },
-                },
-            )
+            return httpx2.Response(status, json=payload, headers=headers)
 
         return httpx2.MockTransport(handle)
+
+    @contextlib.contextmanager
+    def serve(self) -> Iterator[str]:
+        """Serve this fake over real HTTP on 127.0.0.1; yields the base URL (``.../v1``)."""
+        fake = self
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                with lock:
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                    status, headers, payload, delay = fake.respond(body)
+                try:
+                    if delay:
+                        time.sleep(delay)
+                    data = json.dumps(payload).encode()
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                finally:
+                    with lock:
+                        fake.in_flight -= 1
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: tests read the requests from ``FakeModel.requests``."""
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 class FakeProvider:

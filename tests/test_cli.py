@@ -1,0 +1,139 @@
+"""`copydesk check` as a user runs it: inputs, formats, exit codes, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import valid_answers
+from jsonschema import Draft202012Validator
+
+from copydesk.cli import cli
+from copydesk.report import grounding_errors, report_schema, schema_errors
+from copydesk.testing import FakeModel, FakeReply
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """A scripted model behind a real HTTP server, configured as the user's endpoint."""
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+        monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
+        yield fake
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "does not exist"), (b"", "is empty"), (b"\x00\x01\x02binary", "binary")],
+)
+def test_bad_input_exits_2_with_the_reason_and_no_traceback(runner, tmp_path, content, message):
+    path = tmp_path / "article.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = runner.invoke(cli, ["check", str(path)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def test_a_json_report_validates_against_the_published_schema(
+    runner, served, sample_path, tmp_path
+):
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        cli,
+        ["check", str(sample_path), "--checkers", "llm", "--format", "json", "--output", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert schema_errors(report) == [] and grounding_errors(report) == []
+    printed = json.loads(runner.invoke(cli, ["schema", "report"]).stdout)
+    assert printed == report_schema()
+    Draft202012Validator.check_schema(printed)
+
+
+def test_fail_on_exits_1_when_a_finding_is_severe_enough(runner, served, sample_path):
+    args = ["check", str(sample_path), "--checkers", "llm", "--format", "markdown"]
+    assert runner.invoke(cli, [*args, "--fail-on", "high"]).exit_code == 0
+    result = runner.invoke(cli, [*args, "--fail-on", "medium"])
+    assert result.exit_code == 1
+    assert "## Findings (1)" in result.stdout and "missing_detail" in result.stdout
+
+
+def test_min_confidence_hides_findings_from_the_display_and_from_fail_on(
+    runner, served, sample_path
+):
+    result = runner.invoke(
+        cli,
+        [
+            "check",
+            str(sample_path),
+            "--checkers",
+            "llm",
+            "--min-confidence",
+            "0.9",
+            "--fail-on",
+            "low",
+        ],
+    )
+    assert result.exit_code == 0
+    assert "1 below confidence 0.9 hidden" in result.stdout
+
+
+def test_a_failing_endpoint_exits_3_and_still_writes_what_succeeded(
+    runner, served, sample_path, tmp_path
+):
+    served.answer("check", FakeReply(status=500, content={"error": {"message": "overloaded"}}))
+    out = tmp_path / "r.json"
+    result = runner.invoke(
+        cli,
+        ["check", str(sample_path), "--checkers", "llm", "--format", "json", "-o", str(out)],
+        env={"COPYDESK_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert result.exit_code == 3
+    assert "answered HTTP 500" in result.output
+    report = json.loads(out.read_text())
+    assert report["summary"]["text"] and report["claims"], "the stages that succeeded are kept"
+
+
+def test_an_unknown_format_or_checker_is_a_usage_error(runner, sample_path):
+    result = runner.invoke(cli, ["check", str(sample_path), "--format", "pdf"])
+    assert result.exit_code == 2 and "no format named 'pdf'" in result.output
+    result = runner.invoke(cli, ["check", str(sample_path), "--checkers", "nope"])
+    assert result.exit_code == 2 and "no checker named 'nope'" in result.output
+
+
+def test_several_articles_as_json_lines_on_stdout(runner, served, sample_path, tmp_path):
+    second = tmp_path / "second.txt"
+    second.write_text(sample_path.read_text())
+    result = runner.invoke(
+        cli, ["check", str(sample_path), str(second), "--checkers", "llm", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2 and all(json.loads(line)["summary"] for line in lines)
+
+
+def test_standard_input_is_read_with_a_dash(runner, served, sample_text):
+    result = runner.invoke(
+        cli, ["check", "-", "--checkers", "llm", "--format", "json"], input=sample_text
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["article"]["source"] == "-"
+
+
+def test_prompts_list_and_show_say_where_each_prompt_comes_from(runner, tmp_path):
+    (tmp_path / "summarise.j2").write_text('{% extends "default:summarise.j2" %}')
+    listed = runner.invoke(cli, ["prompts", "list", "--prompts-dir", str(tmp_path)]).stdout
+    assert f"summarise\t{tmp_path / 'summarise.j2'}" in listed
+    shown = runner.invoke(cli, ["prompts", "show", "claims"]).stdout
+    assert "{% block user %}" in shown
