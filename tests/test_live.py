@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from copydesk.report import grounding_errors, schema_errors
 
 TINY = "smollm2-135m-instruct"
