@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -22,6 +23,8 @@ import pluggy
 
 from . import hookspecs
 from .errors import ConfigError, PluginLoadError
+from .trace import enabled as tracing_enabled
+from .trace import trace
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.llm_summariser",
@@ -185,6 +188,7 @@ class Host:
         self._guarded(impl, lambda: impl.function(register=register))
 
     def _guarded(self, impl: pluggy.HookImpl, call: Callable[[], Any]) -> None:
+        trace(f"{impl.function.__name__} in plugin {impl.plugin_name!r}")
         try:
             call()
         except PluginLoadError:
@@ -214,6 +218,10 @@ def load_host(*, builtins: bool = True, entry_points_allowed: str | None = None)
     """Load and collect every plugin. ``entry_points_allowed`` defaults to
     ``$COPYDESK_LOAD_PLUGINS`` (unset: every installed plugin loads)."""
     host = Host()
+    if tracing_enabled():
+        # pluggy's own tracer, for hooks called through pm.hook (register_commands).
+        host.pm.trace.root.setwriter(lambda text: sys.stderr.write(f"copydesk trace: {text}"))
+        host.pm.enable_tracing()
     if builtins:
         host.load_builtins()
     allow = entry_points_allowed

@@ -22,6 +22,7 @@ from .errors import CopydeskError, ModelError, UnparseableOutput
 from .grounding import locate
 from .merge import merge_findings
 from .prompt_library import PromptLibrary
+from .trace import trace
 from .types import (
     Article,
     Claim,
@@ -32,6 +33,9 @@ from .types import (
     Summary,
     severity_rank,
 )
+
+_KIND = {"summariser": "summariser", "claim_extractor": "claim_extractor", "checker": "checker"}
+
 
 #: Bumped when the report's shape changes incompatibly.
 SCHEMA_VERSION = "1.0"
@@ -77,6 +81,8 @@ class Pipeline:
     prompts: PromptLibrary
     session: ModelSession
     plugin_of: Callable[[str, str], str]
+    #: Seconds one plugin's stage may take, model calls included, before it is stopped.
+    stage_timeout: float | None = None
 
     async def run(self, article: Article) -> RunResult:
         stages: list[StageStatus] = []
@@ -140,8 +146,16 @@ class Pipeline:
             plugin=component.name, article=article, prompts=self.prompts, session=self.session
         )
         started = time.perf_counter()
+        owner = self.plugin_of(_KIND[stage], component.name)
+        trace(f"{stage} {component.name!r} ({owner}) started")
         try:
-            return await body(component, ctx)
+            return await asyncio.wait_for(body(component, ctx), timeout=self.stage_timeout)
+        except asyncio.TimeoutError:
+            status.status = "failed"
+            status.reason = (
+                f"{component.name} ({owner}) did not finish within {self.stage_timeout:g} s; "
+                "it was stopped and the run went on without it"
+            )
         except UnparseableOutput as exc:
             status.status, status.reason, status.raw = "unparseable", exc.message, exc.raw
         except ModelError as exc:
@@ -153,6 +167,7 @@ class Pipeline:
             status.reason = f"{component.name} raised {type(exc).__name__}: {exc}"
         finally:
             status.seconds = round(time.perf_counter() - started, 3)
+            trace(f"{stage} {component.name!r} ended: {status.status} in {status.seconds} s")
         return None
 
     @staticmethod

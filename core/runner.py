@@ -85,6 +85,7 @@ class Copydesk:
             prompts=self.prompts,
             session=session,
             plugin_of=self.host.owner,
+            stage_timeout=self.settings.stage_timeout,
         )
         try:
             result = await pipeline.run(article)

@@ -95,6 +95,16 @@ class Settings:
     local_ctx: int = 8192
     recording: bool = False
     offline: bool = False
+    plugin_timeout: float | None = None
+
+    @property
+    def stage_timeout(self) -> float:
+        """How long one plugin's stage may run (``plugin_timeout`` if set): by default every
+        attempt of a model call and a minute of its own work. A plugin that hangs is
+        stopped and reported; the run goes on."""
+        if self.plugin_timeout is not None:
+            return self.plugin_timeout
+        return self.timeout * (1 + self.reasks) + 60.0
 
     @classmethod
     def resolve(

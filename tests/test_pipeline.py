@@ -8,6 +8,8 @@ exactly the bad answer it is about.
 from __future__ import annotations
 
 import copydesk
+import asyncio
+
 import pytest
 from conftest import valid_answers
 from copydesk.testing import FakeReply
@@ -152,11 +154,21 @@ class WrongType:
         return "not a list"
 
 
+class Hanging:
+    name = "hanging"
+    categories = ("loaded_language",)
+    needs_model = False
+
+    async def check(self, article, summary, claims, ctx):
+        await asyncio.sleep(3600)
+
+
 class BadPlugins:
     @copydesk.hookimpl
     def register_checkers(self, register):
         register(Exploding())
         register(WrongType())
+        register(Hanging())
 
 
 @pytest.fixture
@@ -184,6 +196,31 @@ def test_a_plugin_that_raises_or_returns_the_wrong_type_is_isolated(
     assert "must return a list of Finding" in stage(report, "wrong-type", "checker")["reason"]
     assert stage(report, "llm", "checker")["status"] == "ok"
     assert report["findings"], "the healthy checker's findings are kept"
+
+
+def test_a_plugin_that_hangs_is_stopped_and_named_and_the_run_goes_on(
+    bad_plugins, run_copydesk, fake_model, sample_path
+):
+    valid_answers(fake_model)
+    report = run_copydesk(
+        sample_path, fake_model=fake_model, checkers=["llm", "hanging"], plugin_timeout=0.5
+    )
+    hanging = stage(report, "hanging", "checker")
+    assert hanging["status"] == "failed"
+    assert "hanging (bad-plugins) did not finish within 0.5 s" in hanging["reason"]
+    assert stage(report, "llm", "checker")["status"] == "ok"
+
+
+def test_copydesk_trace_plugins_logs_hook_calls_and_stages(
+    monkeypatch, capsys, run_copydesk, fake_model, sample_path
+):
+    monkeypatch.setenv("COPYDESK_TRACE_PLUGINS", "1")
+    valid_answers(fake_model)
+    run_copydesk(sample_path, fake_model=fake_model, checkers=["llm"])
+    err = capsys.readouterr().err
+    assert "copydesk trace: register_checkers" in err
+    assert "copydesk trace: checker 'llm' (copydesk.llm_checker) started" in err
+    assert "copydesk trace: summariser 'llm' ended: ok" in err
 
 
 def test_summary_and_claims_run_at_the_same_time_and_then_the_checkers(
