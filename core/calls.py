@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 from jsonschema import Draft202012Validator
@@ -55,6 +55,20 @@ def response_schema(schema: Any) -> Any:
         else:
             out[key] = response_schema(value)
     return out
+
+
+class ResponseCache(Protocol):
+    """Where validated answers are kept so the same question is never paid for twice.
+
+    ``key`` gets the exact request (model, messages, response schema, sampling
+    parameters) and the endpoint's URL; ``get`` returns the validated JSON or ``None``.
+    """
+
+    def key(self, request: dict[str, Any], base_url: str) -> str: ...
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any) -> None: ...
 
 
 @dataclass
@@ -124,9 +138,11 @@ class ModelClient:
         settings: Settings,
         log: CallLog,
         explain_miss: Callable[[str], NotRecorded] | None = None,
+        cache: ResponseCache | None = None,
     ):
         self.endpoint = endpoint
         self.explain_miss = explain_miss
+        self.cache = cache
         self.settings = settings
         self.log = log
         self._structured = endpoint.structured_output
@@ -234,6 +250,18 @@ class ModelClient:
         started = time.perf_counter()
         content: str | None = None
         errors: list[str] = []
+        key = None
+        if self.cache is not None:
+            # The cache holds only answers that validated against this very schema.
+            key = self.cache.key(
+                self._request(messages, schema, prompt, max_tokens), self.endpoint.base_url
+            )
+            hit = self.cache.get(key)
+            if hit is not None:
+                call.status, call.attempts, call.finish_reason = "cached", 0, "cached"
+                call.seconds = round(time.perf_counter() - started, 3)
+                self.log.add(call)
+                return hit, call
         try:
             for _ in range(1 + self.settings.reasks):
                 call.attempts += 1
@@ -254,6 +282,8 @@ class ModelClient:
                     data, errors = parse_and_validate(content, schema)
                     if not errors:
                         call.status = "ok"
+                        if self.cache is not None and key is not None:
+                            self.cache.put(key, data)
                         return data, call
                 conversation = [
                     *messages,

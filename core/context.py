@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from .calls import DEFAULT_MAX_TOKENS, CallLog, ModelClient
+from .calls import DEFAULT_MAX_TOKENS, CallLog, ModelClient, ResponseCache
 from .components import Endpoint
 from .errors import NotRecorded
 from .grounding import locate
@@ -28,9 +28,11 @@ class ModelSession:
         settings: Settings,
         log: CallLog,
         explain_miss: Callable[[str], NotRecorded] | None = None,
+        cache: ResponseCache | None = None,
     ):
         self._open_endpoint = open_endpoint
         self._explain_miss = explain_miss
+        self._cache = cache
         self.settings = settings
         self.log = log
         self._client: ModelClient | None = None
@@ -40,7 +42,9 @@ class ModelSession:
         async with self._lock:
             if self._client is None:
                 endpoint = await asyncio.to_thread(self._open_endpoint)
-                self._client = ModelClient(endpoint, self.settings, self.log, self._explain_miss)
+                self._client = ModelClient(
+                    endpoint, self.settings, self.log, self._explain_miss, self._cache
+                )
             return self._client
 
     @property

@@ -37,7 +37,9 @@ _TEASER = re.compile(r"(view\s+article|read\s+more|continue\s+reading)\s*$|[^.]\
 
 def _is_marker(line: str) -> bool:
     s = line.strip()
-    return bool(s) and (bool(_MARKERS.match(s)) or (bool(_TEASER.search(s)) and len(s.split()) < 60))
+    return bool(s) and (
+        bool(_MARKERS.match(s)) or (bool(_TEASER.search(s)) and len(s.split()) < 60)
+    )
 
 
 def _is_headline_like(line: str) -> bool:

@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .calls import CallLog
+from .calls import CallLog, ResponseCache
 from .components import Endpoint
 from .context import ModelSession
 from .errors import ConfigError, NotRecorded
@@ -63,6 +63,8 @@ class Copydesk:
         self._endpoint: Endpoint | None = None
         #: Set while replaying a cassette: turns a request it lacks into a clear error.
         self.explain_miss: Callable[[str], NotRecorded] | None = None
+        #: Validated answers kept across runs; ``None`` asks the model every time.
+        self.cache: ResponseCache | None = None
 
     def _open_endpoint(self) -> Endpoint:
         if self._endpoint is None:
@@ -77,7 +79,9 @@ class Copydesk:
 
     async def check_async(self, article: Article) -> RunResult:
         self.prepare(article)
-        session = ModelSession(self._open_endpoint, self.settings, CallLog(), self.explain_miss)
+        session = ModelSession(
+            self._open_endpoint, self.settings, CallLog(), self.explain_miss, self.cache
+        )
         pipeline = Pipeline(
             summariser=self.summariser,
             extractor=self.extractor,
