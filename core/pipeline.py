@@ -29,6 +29,7 @@ from .types import (
     Dropped,
     Finding,
     ModelCall,
+    Span,
     StageStatus,
     Summary,
     severity_rank,
@@ -83,34 +84,60 @@ class Pipeline:
     plugin_of: Callable[[str, str], str]
     #: Seconds one plugin's stage may take, model calls included, before it is stopped.
     stage_timeout: float | None = None
+    #: Articles longer than this many characters are read in overlapping parts.
+    chunk_chars: int | None = None
 
     async def run(self, article: Article) -> RunResult:
         stages: list[StageStatus] = []
         dropped: list[Dropped] = []
+        parts = split_body(article, self.chunk_chars) if self.chunk_chars else [article.body_span]
+        # A long article is read in overlapping parts, each a view of the same text, so
+        # every offset still points into the whole article.
+        views = [article] if len(parts) == 1 else [article.view(span) for span in parts]
+        numbers: list[int | None] = [None] if len(views) == 1 else list(range(len(views)))
 
-        summary_out, claims_out = await asyncio.gather(
-            self._stage("summariser", self.summariser, article, stages, self._summarise),
-            self._stage("claim_extractor", self.extractor, article, stages, self._extract),
+        first_round = await asyncio.gather(
+            *(
+                self._stage("summariser", self.summariser, v, stages, self._summarise, chunk=n)
+                for v, n in zip(views, numbers, strict=True)
+            ),
+            *(
+                self._stage("claim_extractor", self.extractor, v, stages, self._extract, chunk=n)
+                for v, n in zip(views, numbers, strict=True)
+            ),
         )
-        summary: Summary | None = summary_out
-        claims: list[Claim] = self._ground_claims(article, claims_out or [], stages, dropped)
+        partial_summaries: list[Summary | None] = list(first_round[: len(views)])
+        summary = partial_summaries[0]
+        if len(views) > 1:
+            summary = await self._combine(article, partial_summaries, stages)
+        claims: list[Claim] = []
+        seen: set[tuple[int, int]] = set()
+        for view, found in zip(views, first_round[len(views) :], strict=True):
+            claims += self._ground_claims(view, found or [], stages, dropped, seen)
+        claims.sort(key=lambda c: c.start)
 
+        checks = [
+            (checker, v, n)
+            for checker in self.checkers
+            for v, n in zip(views, numbers, strict=True)
+        ]
         results = await asyncio.gather(
             *(
                 self._stage(
                     "checker",
                     checker,
-                    article,
+                    view,
                     stages,
                     functools.partial(self._check, summary=summary, claims=claims),
+                    chunk=n,
                 )
-                for checker in self.checkers
+                for checker, view, n in checks
             )
         )
         findings: list[Finding] = []
-        for checker, found in zip(self.checkers, results, strict=True):
+        for (checker, view, _), found in zip(checks, results, strict=True):
             findings.extend(
-                self._ground_findings(article, summary, found or [], checker.name, stages, dropped)
+                self._ground_findings(view, summary, found or [], checker.name, stages, dropped)
             )
         findings = merge_findings(findings)
         findings.sort(key=lambda f: (-severity_rank(f.severity), f.target, f.start, f.category))
@@ -137,10 +164,11 @@ class Pipeline:
         article: Article,
         stages: list[StageStatus],
         body: Callable[[Any, StageContext], Awaitable[Any]],
+        chunk: int | None = None,
     ) -> Any:
         if component is None:
             return None
-        status = StageStatus(plugin=component.name, stage=stage)
+        status = StageStatus(plugin=component.name, stage=stage, chunk=chunk)
         stages.append(status)
         ctx = StageContext(
             plugin=component.name, article=article, prompts=self.prompts, session=self.session
@@ -169,6 +197,20 @@ class Pipeline:
             status.seconds = round(time.perf_counter() - started, 3)
             trace(f"{stage} {component.name!r} ended: {status.status} in {status.seconds} s")
         return None
+
+    async def _combine(
+        self, article: Article, partials: list[Summary | None], stages: list[StageStatus]
+    ) -> Summary | None:
+        """One summary from the parts' summaries: the summariser, run on them."""
+        done = [p for p in partials if p is not None]
+        if not done:
+            return None
+        joined = Article(text="\n\n".join(p.text for p in done), title=article.title)
+        summary = await self._stage("summariser", self.summariser, joined, stages, self._summarise)
+        if summary is not None:
+            summary.call_ids = [c for p in done for c in p.call_ids] + summary.call_ids
+            stages[-1].reason = f"combined the summaries of {len(done)} of {len(partials)} parts"
+        return summary
 
     @staticmethod
     async def _summarise(component: Summariser, ctx: StageContext) -> Summary:
@@ -213,9 +255,9 @@ class Pipeline:
         claims: list[Claim],
         stages: list[StageStatus],
         dropped: list[Dropped],
+        seen: set[tuple[int, int]],
     ) -> list[Claim]:
         kept: list[Claim] = []
-        seen: set[tuple[int, int]] = set()
         for claim in claims:
             span = locate(article.text, claim.quote, within=article.body_span, near=_hint(claim))
             if span is None:
@@ -228,7 +270,6 @@ class Pipeline:
             claim.start, claim.end = span.start, span.end
             claim.quote = article.text[span.start : span.end]
             kept.append(claim)
-        kept.sort(key=lambda c: c.start)
         return kept
 
     def _ground_findings(
@@ -279,3 +320,38 @@ def _count_drop(stages: list[StageStatus], plugin: str, stage: str) -> None:
         if status.plugin == plugin and status.stage == stage:
             status.dropped += 1
             return
+
+
+def split_body(article: Article, limit: int) -> list[Span]:
+    """The body in parts of at most ``limit`` characters, cut between paragraphs (between
+    sentences, or at a space, inside a paragraph longer than that). Each part starts with
+    the last paragraph of the one before, so a claim that spans the cut is read whole."""
+    body = article.body_span
+    if len(body) <= limit:
+        return [body]
+    pieces: list[Span] = []
+    for para in article.paragraphs or [body]:
+        pieces.extend(_cut(article.text, para, limit))
+    parts: list[Span] = []
+    current: list[Span] = []
+    for piece in pieces:
+        if current and piece.end - current[0].start > limit:
+            parts.append(Span(current[0].start, current[-1].end))
+            current = [current[-1]] if piece.end - current[-1].start <= limit else []
+        current.append(piece)
+    if current:
+        parts.append(Span(current[0].start, current[-1].end))
+    return parts
+
+
+def _cut(text: str, span: Span, limit: int) -> list[Span]:
+    out: list[Span] = []
+    start = span.start
+    while span.end - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        cut = cut + 2 if cut > limit // 2 else (window.rfind(" ") + 1 or limit)
+        out.append(Span(start, start + cut))
+        start += cut
+    out.append(Span(start, span.end))
+    return out

@@ -90,6 +90,7 @@ class Copydesk:
             session=session,
             plugin_of=self.host.owner,
             stage_timeout=self.settings.stage_timeout,
+            chunk_chars=self.settings.part_chars,
         )
         try:
             result = await pipeline.run(article)

@@ -12,6 +12,7 @@ config folder (``copydesk config path`` prints it; on Linux ``~/.config/copydesk
     reasks = 2                   # re-asks when the answer does not validate
     prompts_dir = ["~/my-prompts"]
     local_model = "qwen2.5-coder-1.5b-instruct"
+    chunk_chars = 15000          # longer articles are read in overlapping parts
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ _KEYS = {
     "prompts_dir": list,
     "local_model": str,
     "local_ctx": int,
+    "chunk_chars": int,
 }
 
 
@@ -96,6 +98,19 @@ class Settings:
     recording: bool = False
     offline: bool = False
     plugin_timeout: float | None = None
+    #: Articles longer than this are read in overlapping parts (None: by the provider).
+    chunk_chars: int | None = None
+
+    @property
+    def part_chars(self) -> int:
+        """Characters of article per model call: what fits the embedded model's context
+        beside the prompt and the answer (about 3 characters a token in news English),
+        or a generous default for hosted models."""
+        if self.chunk_chars is not None:
+            return self.chunk_chars
+        if self.provider_name == "local":
+            return max(2000, (self.local_ctx - 3000) * 3)
+        return 48_000
 
     @property
     def stage_timeout(self) -> float:
@@ -139,6 +154,7 @@ class Settings:
             local_model=env.get("COPYDESK_LOCAL_MODEL")
             or cfg.get("local_model", DEFAULT_LOCAL_MODEL),
             local_ctx=int(cfg.get("local_ctx", 8192)),
+            chunk_chars=cfg.get("chunk_chars"),
         )
         if timeout is None and "timeout" not in cfg and settings.provider_name == "local":
             # The embedded server runs one request at a time on the CPU: a stage's request

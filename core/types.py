@@ -116,6 +116,17 @@ class Article:
             if m.group().strip()
         ]
 
+    def view(self, body: Span) -> Article:
+        """The same article with only ``body`` analysed: a part of a long article."""
+        return Article(
+            text=self.text,
+            title=self.title,
+            source=self.source,
+            body=body,
+            input_format=self.input_format,
+            encoding=self.encoding,
+        )
+
     def exclude(self, start: int, end: int, reason: str, plugin: str = "copydesk") -> None:
         """Leave ``[start, end)`` out of the analysed body (only at its edges: the body stays one span)."""
         body = self.body_span
@@ -209,6 +220,8 @@ class StageStatus:
     raw: str | None = None
     seconds: float = 0.0
     dropped: int = 0
+    #: Which part of a long article this stage read (``None``: the whole article).
+    chunk: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
