@@ -10,12 +10,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import copydesk
-from copydesk.components import ReportFormat
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+import copydesk
+from copydesk.components import ReportFormat
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 CONTEXT_CHARS = 70

@@ -16,6 +16,10 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import click
+from rich.console import Console
+from rich.filesize import decimal
+from rich.table import Table
+
 import copydesk
 from copydesk.components import Endpoint, Provider
 from copydesk.errors import ModelError
@@ -23,9 +27,6 @@ from copydesk.local import pull as models
 from copydesk.local import server
 from copydesk.local.catalogue import ModelEntry, PypiSource, load_catalogue
 from copydesk.settings import Settings
-from rich.console import Console
-from rich.filesize import decimal
-from rich.table import Table
 
 #: Replayed runs contact nothing; this address (the discard port) would refuse if they did.
 OFFLINE_URL = "http://127.0.0.1:9/v1"

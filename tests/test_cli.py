@@ -7,10 +7,11 @@ import json
 import pytest
 from click.testing import CliRunner
 from conftest import valid_answers
+from jsonschema import Draft202012Validator
+
 from copydesk.cli import cli
 from copydesk.report import grounding_errors, report_schema, schema_errors
 from copydesk.testing import FakeModel, FakeReply
-from jsonschema import Draft202012Validator
 
 
 @pytest.fixture

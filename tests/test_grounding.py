@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from copydesk.grounding import _QUOTES as QUOTE_MARKS
 from copydesk.grounding import locate
 from copydesk.types import Span
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 TEXT = 'Russia will provide unspecified "special" military equipment to Pakistan.\nThe joint exercise – DRUZHBA – since 2016.'
 

@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+
 from copydesk.cli import cli
 from copydesk.errors import PluginLoadError
 from copydesk.host import BUILTIN_PLUGINS, Host, load_host

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from copydesk.report import grounding_errors, schema_errors
 
 TINY = "smollm2-135m-instruct"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from copydesk.errors import ConfigError
 from copydesk.local.catalogue import (
     CATALOGUE_ENV,

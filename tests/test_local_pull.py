@@ -27,11 +27,12 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
+
 from copydesk.errors import ConfigError, ModelError
 from copydesk.local import pull as models
 from copydesk.local.catalogue import CATALOGUE_ENV, Catalogue, ModelEntry, parse_catalogue
 from copydesk.plugins import local_model
-from rich.console import Console
 
 # helpers ----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from copydesk.components import Endpoint, Provider
 from copydesk.errors import ConfigError, ModelError
 from copydesk.local import pull as models

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +22,7 @@ def test_a_long_body_is_cut_between_paragraphs_with_one_paragraph_of_overlap():
     parts = split_body(Article(text=LONG), 500)
     assert len(parts) > 3
     assert parts[0].start == 0 and parts[-1].end == len(LONG.rstrip("\n"))
-    for before, after in zip(parts, parts[1:], strict=False):
+    for before, after in itertools.pairwise(parts):
         assert after.start < before.end, "consecutive parts overlap"
         assert LONG[after.start : before.end].strip() in PARAGRAPHS
     assert all(p.end - p.start <= 500 for p in parts)

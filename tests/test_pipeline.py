@@ -7,11 +7,12 @@ exactly the bad answer it is about.
 
 from __future__ import annotations
 
-import copydesk
 import asyncio
 
 import pytest
 from conftest import valid_answers
+
+import copydesk
 from copydesk.testing import FakeReply
 
 

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import valid_answers
+
 from copydesk.cli import cli
 from copydesk.testing import FakeModel
 
