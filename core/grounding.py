@@ -9,6 +9,8 @@ the quote. A quote that cannot be found is not there: the caller drops it.
 
 from __future__ import annotations
 
+import re
+
 from .types import Span
 
 _QUOTES = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a"
@@ -18,6 +20,8 @@ _TRANSLATE[0x2026] = "..."  # the ellipsis character, as models write it out
 
 #: Shorter quotes than this match too easily by accident.
 MIN_QUOTE_CHARS = 3
+#: How much text around a repeated quote is compared with its context.
+CONTEXT_CHARS = 200
 
 
 def _normalise(text: str, *, fold_case: bool, drop_quotes: bool = False) -> tuple[str, list[int]]:
@@ -60,19 +64,40 @@ def _all(haystack: str, needle: str) -> list[int]:
     return found
 
 
-def _nearest(candidates: list[int], near: int | None) -> int:
-    if near is None:
-        return candidates[0]
-    return min(candidates, key=lambda c: (abs(c - near), c))
+_WORD = re.compile(r"\w+")
+
+
+def _nearest(
+    candidates: list[int], near: int | None, text: str = "", context: str | None = None
+) -> int:
+    if near is not None:
+        return min(candidates, key=lambda c: (abs(c - near), c))
+    if context and len(candidates) > 1:
+        # The occurrence whose surroundings share most words with what the plugin said
+        # about it (a claim's paraphrase, a finding's explanation).
+        wanted = {w.casefold() for w in _WORD.findall(context)}
+
+        def shared(at: int) -> int:
+            around = text[max(0, at - CONTEXT_CHARS) : at + CONTEXT_CHARS]
+            return len(wanted & {w.casefold() for w in _WORD.findall(around)})
+
+        return max(candidates, key=lambda c: (shared(c), -c))
+    return candidates[0]
 
 
 def locate(
-    text: str, quote: str, *, within: Span | None = None, near: int | None = None
+    text: str,
+    quote: str,
+    *,
+    within: Span | None = None,
+    near: int | None = None,
+    context: str | None = None,
 ) -> Span | None:
     """Where ``quote`` is in ``text`` (searching only ``within``, if given).
 
-    When the quote occurs more than once, the occurrence nearest ``near`` wins (the
-    first one when ``near`` is ``None``). Returns ``None`` when it is not there.
+    When the quote occurs more than once, the occurrence nearest ``near`` wins; without
+    ``near``, the one whose surroundings share most words with ``context``; else the
+    first. Returns ``None`` when it is not there.
     """
     region = within or Span(0, len(text))
     sub = text[region.start : region.end]
@@ -83,7 +108,7 @@ def locate(
 
     hits = _all(sub, wanted)
     if hits:
-        at = _nearest(hits, rel_near)
+        at = _nearest(hits, rel_near, sub, context)
         return Span(region.start + at, region.start + at + len(wanted))
 
     # Ever looser: quote marks and dashes unified, then case folded, then quote marks
@@ -99,7 +124,7 @@ def locate(
             norm_near = None
             if rel_near is not None:
                 norm_near = next((j for j, i in enumerate(index) if i >= rel_near), len(index))
-            at = _nearest(hits, norm_near)
+            at = _nearest(hits, norm_near, norm_text, context)
             start = index[at]
             end = index[at + len(norm_quote) - 1] + 1
             return Span(region.start + start, region.start + end)

@@ -259,7 +259,13 @@ class Pipeline:
     ) -> list[Claim]:
         kept: list[Claim] = []
         for claim in claims:
-            span = locate(article.text, claim.quote, within=article.body_span, near=_hint(claim))
+            span = locate(
+                article.text,
+                claim.quote,
+                within=article.body_span,
+                near=_hint(claim),
+                context=claim.text,
+            )
             if span is None:
                 dropped.append(Dropped(claim.plugin, "claim", claim.quote))
                 _count_drop(stages, claim.plugin, "claim_extractor")
@@ -292,7 +298,11 @@ class Pipeline:
             else:
                 finding.target = "article"
                 span = locate(
-                    article.text, finding.quote, within=article.body_span, near=_hint(finding)
+                    article.text,
+                    finding.quote,
+                    within=article.body_span,
+                    near=_hint(finding),
+                    context=finding.explanation,
                 )
                 text = article.text
             if span is None:

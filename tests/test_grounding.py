@@ -55,6 +55,20 @@ def test_a_repeated_quote_anchors_to_the_occurrence_nearest_the_hint():
     assert locate(text, "Lavrov said", near=second).start == second
 
 
+def test_without_a_hint_a_repeated_quote_anchors_where_its_context_fits():
+    text = (
+        "At the first meeting the mayor said taxes would rise. The budget passed on Monday.\n"
+        "Fishing quotas were cut, and the mayor said taxes would rise for harbour businesses."
+    )
+    span = locate(
+        text,
+        "the mayor said taxes would rise",
+        context="harbour businesses will pay more tax after the quota cut",
+    )
+    assert span.start == text.rindex("the mayor said taxes would rise")
+    assert locate(text, "the mayor said taxes would rise").start == text.index("the mayor")
+
+
 def test_search_can_be_limited_to_the_article_body():
     text = "Body text here.\nRelated: body text here."
     assert locate(text, "body text here", within=Span(0, 16)).start == 0
