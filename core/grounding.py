@@ -78,7 +78,11 @@ def _nearest(
         wanted = {w.casefold() for w in _WORD.findall(context)}
 
         def shared(at: int) -> int:
-            around = text[max(0, at - CONTEXT_CHARS) : at + CONTEXT_CHARS]
+            # The paragraph around the occurrence, at most CONTEXT_CHARS either side.
+            lo = max(text.rfind("\n", 0, at) + 1, at - CONTEXT_CHARS)
+            hi = text.find("\n", at)
+            hi = min(len(text) if hi == -1 else hi, at + CONTEXT_CHARS)
+            around = text[lo:hi]
             return len(wanted & {w.casefold() for w in _WORD.findall(around)})
 
         return max(candidates, key=lambda c: (shared(c), -c))
