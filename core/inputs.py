@@ -75,8 +75,63 @@ def from_html(html: str, where: str) -> tuple[str, str | None]:
     return text, (meta.title if meta and meta.title else None)
 
 
+#: What a folder given as input contributes: the article files in it, sorted.
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+#: A web page larger than this is not one article.
+MAX_FETCH_BYTES = 5_000_000
+
+
+def is_url(path: str) -> bool:
+    return path.startswith(("http://", "https://"))
+
+
+def expand_inputs(paths: list[str]) -> list[str]:
+    """Files as given, ``-`` and URLs as given, folders as the article files inside them."""
+    out: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if path != "-" and not is_url(path) and p.is_dir():
+            found = sorted(
+                str(f) for f in p.iterdir() if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES
+            )
+            if not found:
+                raise InputError(
+                    f"{path} is a folder with no article files in it",
+                    f"copydesk reads {', '.join(ARTICLE_SUFFIXES)} files from a folder",
+                )
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
+def fetch(url: str, timeout: float = 30.0) -> bytes:
+    """The bytes of a web page, or an :class:`InputError` that says why not."""
+    import urllib.error
+    import urllib.request
+
+    from . import __version__
+
+    request = urllib.request.Request(url, headers={"User-Agent": f"copydesk/{__version__}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            data: bytes = response.read(MAX_FETCH_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"{url} answered HTTP {exc.code} {exc.reason}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise InputError(
+            f"cannot fetch {url}: {reason}", "check the address and the network"
+        ) from exc
+    if len(data) > MAX_FETCH_BYTES:
+        raise InputError(f"{url} is larger than {MAX_FETCH_BYTES:,} bytes: not one article")
+    return data
+
+
 def read_article(path: str) -> Article:
-    """Read one article from ``path`` (``-`` for standard input)."""
+    """Read one article from ``path``: a file, a URL, or ``-`` for standard input."""
+    if is_url(path):
+        return article_from_bytes(fetch(path), path, source=path)
     if path == "-":
         data = sys.stdin.buffer.read()
         where = "standard input"
@@ -106,7 +161,7 @@ def article_from_bytes(data: bytes, where: str, source: str | None = None) -> Ar
         )
     title = None
     input_format = "text"
-    if _HTML_START.match(data[:1024]) or (where.lower().endswith((".html", ".htm"))):
+    if _HTML_START.match(data[:1024]) or where.lower().endswith((".html", ".htm")):
         text, title = from_html(text, where)
         input_format = "html"
     if not text.strip():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
+
 from copydesk.errors import InputError
 from copydesk.inputs import MAX_CHARS, article_from_bytes, read_article
 
@@ -73,3 +74,63 @@ def test_a_saved_web_page_is_reduced_to_its_article_text():
     assert article.title == "Council passes budget"
     assert "Paragraph 3 of the story" in article.text
     assert "alert" not in article.text and "Home | News" not in article.text
+
+
+def test_a_folder_stands_for_the_article_files_in_it(tmp_path):
+    from copydesk.inputs import expand_inputs
+
+    (tmp_path / "b.txt").write_text("second")
+    (tmp_path / "a.html").write_text("<html></html>")
+    (tmp_path / "notes.json").write_text("{}")
+    assert expand_inputs([str(tmp_path), "-"]) == [
+        str(tmp_path / "a.html"),
+        str(tmp_path / "b.txt"),
+        "-",
+    ]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="no article files"):
+        expand_inputs([str(empty)])
+
+
+@pytest.fixture
+def web():
+    """A local web server with one page, one 404 and a huge page (tests never leave the machine)."""
+    import http.server
+    import threading
+
+    class Pages(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/story.txt":
+                body = TEXT.encode()
+            elif self.path == "/huge":
+                body = b"x" * 5_000_002
+            else:
+                self.send_error(404, "Not Found")
+                return
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_an_article_can_be_read_from_a_url(web):
+    article = read_article(f"{web}/story.txt")
+    assert article.text == TEXT and article.source == f"{web}/story.txt"
+
+
+def test_a_url_that_fails_says_why(web):
+    with pytest.raises(InputError, match="answered HTTP 404"):
+        read_article(f"{web}/missing")
+    with pytest.raises(InputError, match="larger than 5,000,000 bytes"):
+        read_article(f"{web}/huge")
+    with pytest.raises(InputError, match=r"cannot fetch http://127\.0\.0\.1:9/"):
+        read_article("http://127.0.0.1:9/")
