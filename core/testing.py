@@ -44,6 +44,7 @@ class FakeReply:
 
     content: Any = None
     finish_reason: str = "stop"
+    refusal: str | None = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
@@ -131,7 +132,11 @@ class FakeModel:
                     {
                         "index": 0,
                         "finish_reason": reply.finish_reason,
-                        "message": {"role": "assistant", "content": content},
+                        "message": {
+                            "role": "assistant",
+                            "content": content,
+                            "refusal": reply.refusal,
+                        },
                     }
                 ],
                 "usage": {

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Filled by test_faults.py; reported in the session's closing lines.
+FAULT_TALLY = {"injected": 0, "kept": 0}
 SAMPLE = ROOT / "samples" / "lavrov-pakistan-2021.txt"
 CASSETTES = ROOT / "cassettes"
 
@@ -96,3 +98,12 @@ def valid_answers(
             ]
         },
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if FAULT_TALLY["injected"]:
+        lost = FAULT_TALLY["injected"] - FAULT_TALLY["kept"]
+        terminalreporter.write_line(
+            f"fault injection: {FAULT_TALLY['injected']} faults injected, "
+            f"{FAULT_TALLY['kept']} runs ended with a valid (partial) report, {lost} reports lost"
+        )
