@@ -49,6 +49,7 @@ class Copydesk:
         self.use_model = use_model
         self.keep_furniture = keep_furniture
         self.prompts = PromptLibrary(settings.prompts_dirs, self.host.prompt_dirs)
+        self._default_summariser, self._default_extractor = summariser, extractor
         self.summariser = self.host.get("summariser", summariser) if use_model else None
         self.extractor = self.host.get("claim_extractor", extractor) if use_model else None
         available = self.host.components["checker"]
@@ -96,12 +97,13 @@ class Copydesk:
             result = await pipeline.run(article)
         finally:
             await session.close()
-        for checker in self.skipped:
-            result.stages.append(
-                StageStatus(
-                    checker.name, "checker", "skipped", "needs a model; --no-model was given"
-                )
-            )
+        reason = "needs a model; --no-model was given"
+        if not self.use_model:
+            result.stages[:0] = [
+                StageStatus(self._default_summariser, "summariser", "skipped", reason),
+                StageStatus(self._default_extractor, "claim_extractor", "skipped", reason),
+            ]
+        result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
         return result
 
     def check(self, article: Article) -> RunResult:

@@ -43,6 +43,14 @@ def _source_text(report: dict[str, Any], finding: dict[str, Any]) -> str:
     return str(report["article"]["text"])
 
 
+def no_summary(report: dict[str, Any]) -> str:
+    """Why there is no summary, in a few words."""
+    stages = [s for s in report["stages"] if s["stage"] == "summariser"]
+    if stages and all(s["status"] == "skipped" for s in stages):
+        return "No summary: " + stages[0]["reason"].split("; ")[-1] + "."
+    return "No summary: the summariser failed (see the stages below)."
+
+
 def _usage(report: dict[str, Any]) -> str:
     calls = report["calls"]
     if not calls:
@@ -80,7 +88,7 @@ class MarkdownFormat:
         out += [
             "## Summary",
             "",
-            summary["text"] if summary else "_No summary: the summariser failed._",
+            summary["text"] if summary else f"_{no_summary(report)}_",
             "",
         ]
         findings = shown(report, min_confidence)
@@ -140,9 +148,7 @@ class TerminalFormat:
         summary = report.get("summary")
         parts.append(
             Panel(
-                Text(summary["text"])
-                if summary
-                else Text("No summary: the summariser failed.", "red"),
+                Text(summary["text"]) if summary else Text(no_summary(report), "red"),
                 title=f"Summary — {title}",
                 title_align="left",
             )
