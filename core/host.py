@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.openai_provider",
     "copydesk.plugins.local_model",
     "copydesk.plugins.formats",
+    "copydesk.plugins.html_report",
 )
 
 ENTRY_POINT_GROUP = "copydesk"
