@@ -122,8 +122,10 @@ class PromptLibrary:
         """A hash of what the prompt's template and schema say (for cassette provenance)."""
         template, schema = self.locate(name)
         h = hashlib.sha256()
-        for part in (template, schema):
-            h.update(part.read_bytes())
+        # The shared frame is part of every prompt: a change to it changes them all.
+        for part in (template, schema, self._first("_base.j2")):
+            if part is not None:
+                h.update(part.read_bytes())
         return h.hexdigest()[:16]
 
     def render(self, name: str, **variables: Any) -> RenderedPrompt:

@@ -37,8 +37,8 @@ class Copydesk:
         settings: Settings,
         host: Host | None = None,
         *,
-        summariser: str = "llm",
-        extractor: str = "llm",
+        summariser: str | None = "llm",
+        extractor: str | None = "llm",
         checkers: Iterable[str] | None = None,
         skip_checkers: Iterable[str] = (),
         use_model: bool = True,
@@ -50,8 +50,12 @@ class Copydesk:
         self.keep_furniture = keep_furniture
         self.prompts = PromptLibrary(settings.prompts_dirs, self.host.prompt_dirs)
         self._default_summariser, self._default_extractor = summariser, extractor
-        self.summariser = self.host.get("summariser", summariser) if use_model else None
-        self.extractor = self.host.get("claim_extractor", extractor) if use_model else None
+        self.summariser = (
+            self.host.get("summariser", summariser) if use_model and summariser else None
+        )
+        self.extractor = (
+            self.host.get("claim_extractor", extractor) if use_model and extractor else None
+        )
         available = self.host.components["checker"]
         names = list(checkers) if checkers is not None else list(available)
         for name in [*names, *skip_checkers]:
@@ -100,8 +104,12 @@ class Copydesk:
         reason = "needs a model; --no-model was given"
         if not self.use_model:
             result.stages[:0] = [
-                StageStatus(self._default_summariser, "summariser", "skipped", reason),
-                StageStatus(self._default_extractor, "claim_extractor", "skipped", reason),
+                StageStatus(name, stage, "skipped", reason)
+                for name, stage in (
+                    (self._default_summariser, "summariser"),
+                    (self._default_extractor, "claim_extractor"),
+                )
+                if name
             ]
         result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
         return result

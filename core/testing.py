@@ -236,11 +236,16 @@ def run(
     cassette: Path | None = None,
     record: bool = False,
     checkers: list[str] | None = None,
+    summariser: str | None = "llm",
+    extractor: str | None = "llm",
     use_model: bool = True,
     prompts_dirs: list[Path] | None = None,
     **settings: Any,
 ) -> dict[str, Any]:
-    """Run the pipeline on one article and return the JSON report (validated and grounded)."""
+    """Run the pipeline on one article and return the JSON report (validated and grounded).
+
+    ``summariser=None`` or ``extractor=None`` leaves that stage out, so a checker's tests
+    need script (or record) only the calls the checker makes."""
     from .host import load_host
     from .inputs import article_from_bytes
     from .report import grounding_errors, schema_errors
@@ -257,7 +262,14 @@ def run(
         host.components["provider"]["fake"] = provider
         settings.setdefault("provider", "fake")
     config = Settings(prompts_dirs=list(prompts_dirs or []), **settings)
-    desk = Copydesk(config, host, checkers=checkers, use_model=use_model)
+    desk = Copydesk(
+        config,
+        host,
+        checkers=checkers,
+        summariser=summariser,
+        extractor=extractor,
+        use_model=use_model,
+    )
     cm: Any
     if cassette is not None and record:
         from .recording import provenance, recording

@@ -56,12 +56,19 @@ def _isolated_user_dirs(
     """No test reads the developer's own config, key or endpoint."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COPYDESK_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("COPYDESK_CACHE_DIR", str(home / "cache"))  # [issue 8] no shared answers
+    # Only the built-ins: a plugin installed in the same environment (the example one, in
+    # CI) must not change what these tests see. Tests of loading set their own list.
+    monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")
     for var in (
         "OPENAI_API_KEY",
         "OPENAI_BASE_URL",
         "COPYDESK_MODEL",
         "COPYDESK_PROVIDER",
         "COPYDESK_PROMPTS_DIR",
+        "COPYDESK_LOCAL_MODEL",
+        "COPYDESK_CATALOGUE",
+        "COPYDESK_PIP_ARGS",
     ):
         monkeypatch.delenv(var, raising=False)
 

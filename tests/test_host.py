@@ -29,7 +29,11 @@ def test_the_built_in_behaviour_is_a_set_of_plugins():
 def installed_plugin(tmp_path, monkeypatch):
     """Install a plugin package the way pip would: a module plus a dist-info with an entry point."""
 
+    installed: list[str] = []
+
     def install(dist: str, entry: str, source: str, version: str = "1.0") -> None:
+        installed.append(dist)
+        monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", ",".join(installed))
         module = entry.replace("-", "_")
         (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
         info = tmp_path / f"{dist.replace('-', '_')}-{version}.dist-info"
