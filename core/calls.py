@@ -11,10 +11,12 @@ successful or not; invalid data is never returned.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,7 +63,8 @@ class ResponseCache(Protocol):
     """Where validated answers are kept so the same question is never paid for twice.
 
     ``key`` gets the exact request (model, messages, response schema, sampling
-    parameters) and the endpoint's URL; ``get`` returns the validated JSON or ``None``.
+    parameters) and the endpoint's identity (:func:`endpoint_identity`: its URL, or
+    what the endpoint says it serves); ``get`` returns the validated JSON or ``None``.
     """
 
     def key(self, request: dict[str, Any], base_url: str) -> str: ...
@@ -69,6 +72,39 @@ class ResponseCache(Protocol):
     def get(self, key: str) -> Any | None: ...
 
     def put(self, key: str, value: Any) -> None: ...
+
+
+def endpoint_identity(endpoint: Endpoint) -> str:
+    """Who answers, for the response cache: the endpoint's URL, or, when the
+    endpoint names the model file it serves (the embedded model, whose server listens on
+    a new port every run), that file's sha256 and the server."""
+    sha256 = endpoint.info.get("model_sha256")
+    if sha256:
+        return f"sha256:{sha256} {endpoint.info.get('server', '')}".strip()
+    return endpoint.base_url
+
+
+# A hook for batch runs: requests shared by every article in flight ---------------------------
+
+
+class RequestGate(Protocol):
+    """What every article of a batch sends its requests through (``copydesk.batch``): one
+    connection pool for the endpoint, a cap on requests in flight, a shared 429 pause."""
+
+    def http_client(self, endpoint: Endpoint) -> Any:
+        """The shared ``httpx`` client for ``endpoint``; the gate closes it, not the caller."""
+        ...
+
+
+#: Set by a batch for the tasks it starts; ``None``: each run's client opens its own.
+request_gate: ContextVar[RequestGate | None] = ContextVar("copydesk_request_gate", default=None)
+
+
+@functools.cache
+def _tls_context() -> Any:
+    import httpx2
+
+    return httpx2.create_ssl_context()
 
 
 @dataclass
@@ -146,19 +182,28 @@ class ModelClient:
         self.settings = settings
         self.log = log
         self._structured = endpoint.structured_output
+        gate = request_gate.get()
+        self._owns_http = gate is None
+        http_client = None
+        if gate is not None:  # a batch: shared connections, capped, one 429 pause
+            http_client = gate.http_client(endpoint)
+        elif endpoint.transport is not None:
+            http_client = openai.DefaultAsyncHttpxClient(transport=endpoint.transport)
+        else:
+            # Building a TLS context loads the CA bundle: ~20 ms per article, once is enough.
+            http_client = openai.DefaultAsyncHttpxClient(verify=_tls_context())
         self._client = openai.AsyncOpenAI(
             base_url=endpoint.base_url,
             # Local servers ignore the key but the client insists on one.
             api_key=endpoint.api_key or "no-key",
             max_retries=0 if settings.offline else settings.max_retries,
             timeout=settings.timeout,
-            http_client=openai.DefaultAsyncHttpxClient(transport=endpoint.transport)
-            if endpoint.transport is not None
-            else None,
+            http_client=http_client,
         )
 
     async def close(self) -> None:
-        await self._client.close()
+        if self._owns_http:  # a batch's shared connections outlive one article
+            await self._client.close()
 
     def _request(
         self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
@@ -254,7 +299,8 @@ class ModelClient:
         if self.cache is not None:
             # The cache holds only answers that validated against this very schema.
             key = self.cache.key(
-                self._request(messages, schema, prompt, max_tokens), self.endpoint.base_url
+                self._request(messages, schema, prompt, max_tokens),
+                endpoint_identity(self.endpoint),  # not the URL: ports change
             )
             hit = self.cache.get(key)
             if hit is not None:

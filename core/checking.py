@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cache import cache_for
 from .errors import ConfigError, CopydeskError
 from .host import Host
-from .inputs import read_article
+from .inputs import expand_inputs, read_article
 from .report import grounding_errors, schema_errors
 from .runner import Copydesk, parse_names
 from .settings import Settings
@@ -44,6 +45,7 @@ def run_check(
     timeout: float | None = None,
     record: Path | None = None,
     replay: Path | None = None,
+    no_cache: bool = False,
 ) -> list[dict[str, Any]]:
     """Check every article in ``paths``; a list of ``{"name", "report", "failed"}``."""
     if record and replay:
@@ -72,6 +74,7 @@ def run_check(
     settings.recording = record is not None
 
     # Read every input first: a bad file is a usage error before any model time is spent.
+    paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
 
     desk = Copydesk(
@@ -84,6 +87,8 @@ def run_check(
         use_model=not no_model,
         keep_furniture=keep_furniture,
     )
+    # Validated answers from earlier runs; off when recording or replaying.
+    desk.cache = cache_for(settings, no_cache=no_cache)
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
     cassette: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if replay is not None:

@@ -16,6 +16,8 @@ from typing import Any
 import click
 
 from . import __version__
+from .batch import batch_command
+from .cache import cache_group
 from .errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_USAGE, CopydeskError
 from .host import Host, load_host
 from .types import SEVERITIES, severity_rank
@@ -134,6 +136,9 @@ def cli() -> None:
     "--replay",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Answer every model call from this cassette: no network, no key, no model.",
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Ask the model even when the response cache has the answer."
 )
 def check(
     paths: tuple[str, ...],
@@ -285,6 +290,11 @@ def config_path_cmd() -> None:
     from .settings import config_path
 
     click.echo(str(config_path()))
+
+
+# copydesk batch (with check's model options) and copydesk cache info|clear.
+cli.add_command(batch_command(check))
+cli.add_command(cache_group)
 
 
 def main(argv: list[str] | None = None) -> None:

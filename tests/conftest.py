@@ -56,7 +56,7 @@ def _isolated_user_dirs(
     """No test reads the developer's own config, key or endpoint."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COPYDESK_CONFIG", str(home / "config.toml"))
-    monkeypatch.setenv("COPYDESK_CACHE_DIR", str(home / "cache"))  # [issue 8] no shared answers
+    monkeypatch.setenv("COPYDESK_CACHE_DIR", str(home / "cache"))  # no shared answers
     # Only the built-ins: a plugin installed in the same environment (the example one, in
     # CI) must not change what these tests see. Tests of loading set their own list.
     monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")

@@ -137,3 +137,18 @@ def test_prompts_list_and_show_say_where_each_prompt_comes_from(runner, tmp_path
     assert f"summarise\t{tmp_path / 'summarise.j2'}" in listed
     shown = runner.invoke(cli, ["prompts", "show", "claims"]).stdout
     assert "{% block user %}" in shown
+
+
+def test_a_folder_checks_every_article_in_it_into_an_output_folder(
+    runner, served, sample_path, tmp_path
+):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for name in ("one.txt", "two.txt"):
+        (articles / name).write_text(sample_path.read_text())
+    out = tmp_path / "reports"
+    result = runner.invoke(
+        cli, ["check", str(articles), "--checkers", "llm", "--format", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["one.json", "two.json"]
