@@ -3,17 +3,26 @@
 It asks for loaded language, missing details, unattributed claims, internal
 inconsistencies and summary statements the article does not support. A small model
 over-flags, so its findings start at modest confidence; agreement with the
-deterministic detectors is what raises it.
+deterministic detectors (merged by the host) is what raises it. A "loaded" quote that
+lies wholly inside quotation marks is the speaker's wording, which the prompt tells the
+model not to flag: such a finding is kept, at lower confidence still.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import copydesk
+from copydesk.components import Checker
 from copydesk.context import StageContext
 from copydesk.types import Article, Claim, Finding, Summary
 
+from .text_helpers import quoted_spans
+
 #: What a lone model finding is worth before anything else supports it.
 LLM_CONFIDENCE = 0.4
+#: A loaded-language finding on words inside a quotation: the model ignored its brief.
+LLM_CONFIDENCE_QUOTED = 0.2
 
 
 class LLMChecker:
@@ -31,7 +40,7 @@ class LLMChecker:
         self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
     ) -> list[Finding]:
         answer = await ctx.ask("check", summary=summary.text if summary else None, max_tokens=900)
-        return [
+        found = [
             Finding(
                 category=issue["category"],
                 quote=issue["quote"],
@@ -43,8 +52,24 @@ class LLMChecker:
             )
             for issue in answer["issues"]
         ]
+        for finding in found:
+            if finding.category == "loaded_language" and _in_quotation(article, finding, ctx):
+                finding.confidence = LLM_CONFIDENCE_QUOTED
+        return found
+
+
+def _in_quotation(article: Article, finding: Finding, ctx: StageContext) -> bool:
+    span = ctx.locate(finding.quote)
+    if span is None:
+        return False
+    finding.start = span.start
+    para = next((p for p in article.paragraphs if p.start <= span.start < p.end), None)
+    if para is None:
+        return False
+    quoted = quoted_spans(article.text, para.start, para.end)
+    return any(q.start <= span.start and span.end <= q.end for q in quoted)
 
 
 @copydesk.hookimpl
-def register_checkers(register):  # type: ignore[no-untyped-def]
+def register_checkers(register: Callable[[Checker], None]) -> None:
     register(LLMChecker())

@@ -1,0 +1,383 @@
+"""Reading news prose for the deterministic checkers: sentences, words, quotations, attribution.
+
+Everything here works on offsets into one text, so a checker can say exactly where a
+word it flags is (``Finding.start``) and the host anchors repeats correctly.
+
+- :func:`split_sentences` splits prose into sentences, not at "Gen." or "U.S.";
+- :func:`words` gives the word tokens with their offsets;
+- :func:`quoted_spans` finds what is inside quotation marks (straight, curly, single);
+- :func:`attributed_spans` finds reported speech: the content of "X said ...",
+  "..., X said" and sentences "according to" someone;
+- :func:`reporter_voice` is a sentence less both: the words the reporter chose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from copydesk.types import Article, Span
+
+from . import word_lists
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: English function words: determiners, pronouns, prepositions, conjunctions, auxiliaries.
+#: They end a noun phrase and are never the head of one.
+FUNCTION_WORDS = _word_set(
+    """
+    a an the this that these those some any each every either neither no all both i me
+    my mine we us our ours you your yours he him his she her hers it its they them their
+    theirs who whom whose which what whatever whoever where when why how whether if than
+    then and or but nor so yet for as because since unless until while although though
+    of to in on at by from with without within into onto upon about above below over
+    under after before between among across against along around through during toward
+    towards via per like near off out up down past beyond despite except is are was were
+    be been being am has have had having do does did doing done will would shall should
+    can could may might must ought not n't also just only even still already again too
+    very there here said says say told
+    """
+)
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "dozen": 12, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+}  # fmt: skip
+
+
+def number_value(word: str) -> int | None:
+    """``"two"`` -> 2, ``"12"`` -> 12, ``"1,200"`` -> 1200; ``None`` for anything else."""
+    w = word.lower().replace(",", "")
+    if w.isdigit():
+        return int(w)
+    return _NUMBER_WORDS.get(w)
+
+
+# words -----------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’\-]*[A-Za-z0-9])?")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower().replace("’", "'")
+
+    @property
+    def capitalised(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def words(text: str, start: int = 0, end: int | None = None) -> list[Word]:
+    """The word tokens of ``text[start:end]`` with offsets into ``text``."""
+    end = len(text) if end is None else end
+    return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(text, start, end)]
+
+
+def lemma_candidates(word: str) -> list[str]:
+    """The word and the stems its common inflections could come from: "slammed" -> "slam"."""
+    w = word.lower()
+    out = [w]
+    rules = (
+        ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
+        ("ing", ""), ("ing", "e"), ("ily", "y"), ("ly", ""),
+    )  # fmt: skip
+    for suffix, repl in rules:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            stem = w[: -len(suffix)] + repl
+            out.append(stem)
+            if suffix in ("ed", "ing") and stem[-1] == stem[-2]:
+                out.append(stem[:-1])  # slammed -> slamm -> slam
+    return out
+
+
+def word_family(word: str) -> str:
+    """A crude family key: "terrorism", "terrorist" and "counter-terrorism" share "terror"."""
+    w = word.lower().rsplit("-", 1)[-1]
+    return w[:6]
+
+
+_IRREGULAR = {
+    "say": ["said"], "tell": ["told"], "write": ["wrote", "written"], "think": ["thought"],
+    "find": ["found"], "hear": ["heard"], "see": ["saw", "seen"], "mean": ["meant"],
+    "swear": ["swore", "sworn"], "teach": ["taught"], "forbid": ["forbade", "forbidden"],
+    "foretell": ["foretold"], "forget": ["forgot", "forgotten"], "speak": ["spoke", "spoken"],
+    "spread": ["spread"], "read": ["read"], "sing": ["sang", "sung"],
+}  # fmt: skip
+
+
+def verb_forms(lemma: str) -> set[str]:
+    """The finite and participle forms of an English verb: say -> says, said, saying."""
+    forms = {lemma}
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
+        forms |= {lemma + "es", lemma + "ed"}
+    elif lemma.endswith("e"):
+        forms |= {lemma + "s", lemma + "d"}
+    else:
+        forms |= {lemma + "s", lemma + "ed"}
+    forms.add((lemma[:-1] if lemma.endswith("e") and lemma != "see" else lemma) + "ing")
+    forms |= set(_IRREGULAR.get(lemma, []))
+    if lemma.endswith("ize"):  # the British spelling too: emphasise, realise
+        forms |= verb_forms(lemma[:-3] + "ise")
+    return forms
+
+
+@cache
+def _report_forms() -> dict[str, str]:
+    """Every form of every report verb, to its lemma (one-word verbs only)."""
+    out: dict[str, str] = {}
+    for lemma in word_lists.report_verbs():
+        if " " not in lemma:
+            for form in verb_forms(lemma):
+                out.setdefault(form, lemma)
+    out.pop("saying", None)
+    return out
+
+
+def report_verb(word: str) -> str | None:
+    """The report verb ``word`` is a form of ("claimed" -> "claim"), or ``None``."""
+    return _report_forms().get(word.lower())
+
+
+def inflected_report_verb(word: str) -> bool:
+    """A report verb in an inflected form ("said", "agreed"), which a noun seldom is
+    (unlike "answer" or "report")."""
+    lemma = report_verb(word)
+    return lemma is not None and lemma != word.lower()
+
+
+@cache
+def _clause_verbs() -> frozenset[str]:
+    """Report verbs that take a clause ("said the plan would fail"): the assertive ones."""
+    return word_lists.report_verbs() & word_lists.assertives() | {"tell", "add", "warn", "note"}
+
+
+# sentences -------------------------------------------------------------------------------
+
+_ABBREVIATIONS = _word_set(
+    """
+    mr mrs ms dr prof gen sen rep gov lt col capt sgt st jr sr inc ltd co corp vs no nos
+    jan feb mar apr jun jul aug sep sept oct nov dec fig approx dept est rev hon adm maj
+    cmdr u.s u.k u.n e.g i.e a.m p.m
+    """
+)
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """The sentences of ``text[start:end]`` as spans of ``text`` (line breaks inside a
+    paragraph are just spaces; a blank line always ends a sentence)."""
+    end = len(text) if end is None else end
+    out: list[Span] = []
+    for block in re.finditer(r"\S(?:.|\n(?!\s*\n))*", text[start:end]):
+        b_start, b_end = start + block.start(), start + block.end()
+        cursor = b_start
+        for m in _END.finditer(text, b_start, b_end):
+            before = re.search(r"([A-Za-z.]+)$", text[cursor : m.start()])
+            token = before.group(1).lower().rstrip(".") if before else ""
+            if m.group().startswith(".") and (
+                token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token)
+            ):
+                continue  # "Gen. Bajwa", "J. Smith"
+            out.append(Span(cursor, m.end()))
+            cursor = m.end()
+            while cursor < b_end and text[cursor].isspace():
+                cursor += 1
+        if cursor < b_end:
+            out.append(Span(cursor, b_end))
+    return out
+
+
+def article_sentences(article: Article) -> list[Span]:
+    """The sentences of the article's analysed body, paragraph by paragraph."""
+    out: list[Span] = []
+    for para in article.paragraphs:
+        out.extend(split_sentences(article.text, para.start, para.end))
+    return out
+
+
+# quotation -------------------------------------------------------------------------------
+
+
+def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """What is inside quotation marks in ``text[start:end]``, marks included.
+
+    Double quotes pair up (a quote still open at the end of the range runs to its end, as
+    a quotation continued into the next paragraph does); single quotes count only when
+    they open at the start of a word and close at the end of one, so apostrophes in
+    "Pakistan's" or "players' union" are not quotes.
+    """
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    open_at: int | None = None
+    for i in range(start, end):
+        ch = text[i]
+        if ch == "“" or (ch == '"' and open_at is None):
+            if open_at is None:
+                open_at = i
+        elif ch in '”"' and open_at is not None:
+            spans.append(Span(open_at, i + 1))
+            open_at = None
+    if open_at is not None:
+        spans.append(Span(open_at, end))
+    single = re.compile(r"(?<![\w'’])['‘](?=\w)([^'‘’\n]{1,200}?)(?<=[\w.,!?])['’](?!\w)")
+    for m in single.finditer(text, start, end):
+        span = Span(m.start(), m.end())
+        if not any(s.overlaps(span) for s in spans):
+            spans.append(span)
+    return sorted(spans, key=lambda s: s.start)
+
+
+# attribution -----------------------------------------------------------------------------
+
+_MODALS = _word_set(
+    """
+    to will would could may might can should must did does do not never
+    """
+)
+_DETERMINERS = frozenset(
+    ["the", "a", "an", "his", "her", "its", "their", "our", "your", "my", "this", "these", "those"]
+)
+_PASSIVE_AUXILIARIES = frozenset(["is", "are", "was", "were", "be", "been", "being"])
+#: Words a speaker's name or description may contain: "he", "the minister of state".
+_SPEAKER_WORDS = _DETERMINERS | frozenset(
+    ["he", "she", "they", "it", "we", "i", "you", "who", "of", "for", "and"]
+)
+
+
+def attributed_spans(text: str, sentence: Span) -> list[Span]:
+    """The parts of one sentence that report someone else's words or views.
+
+    - "according to" anywhere: the whole sentence;
+    - "<content>, <speaker> said ..." or "<content>, said <speaker>": the content before
+      the comma (what follows the speaker, "... as the talks ended", is the reporter's);
+    - "<speaker> said (that) <content>": the content after the verb, to the sentence end;
+      the verb must take a clause (say, claim, argue ...) or be followed by "that".
+    """
+    s_text = text[sentence.start : sentence.end]
+    if re.search(r"\baccording to\b", s_text, re.I):
+        return [sentence]
+    tokens = words(text, sentence.start, sentence.end)
+    out: list[Span] = []
+    for i, tok in enumerate(tokens):
+        lemma = report_verb(tok.text)
+        if lemma is None or tok.lower.endswith("ing"):
+            continue
+        prev = tokens[i - 1].lower if i else ""
+        if prev in _MODALS or prev in _DETERMINERS or (tok.lower == lemma and i == 0):
+            continue  # "will say", "the remarks": not a finite report verb
+        if prev in _PASSIVE_AUXILIARIES:
+            continue  # "is said to be": a passive names no speaker
+        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+        trailing = _trailing(text, tokens, i, sentence)
+        if nxt in ("to", "by", "for", "with", "of", "up", "out", "off") or (
+            nxt in ("on", "in") and trailing is None
+        ):
+            continue  # "agreed to", "supported by": not a report of speech
+        if trailing is not None:
+            after = text[tok.end : sentence.end]
+            if len(words(text, trailing.start, trailing.end)) <= 5 and re.match(
+                r"(?:\s+[\w'’]+){0,4}\s*,", after
+            ):
+                trailing = sentence  # "The plan, officials said, is ...": it is all theirs
+            out.append(trailing)
+            continue
+        takes_clause = lemma in _clause_verbs() or any(
+            t.lower == "that" for t in tokens[i + 1 : i + 4]
+        )
+        if takes_clause and i + 1 < len(tokens):
+            out.append(Span(tokens[i + 1].start, sentence.end))
+    return out
+
+
+def _trailing(text: str, tokens: list[Word], i: int, sentence: Span) -> Span | None:
+    """For "<content>, <speaker> said" or "<content>," said <speaker>: the content's span."""
+    # the comma (or closing quote) that ends the content, at most six words before the verb
+    for j in range(i, max(-1, i - 7), -1):
+        gap_start = tokens[j - 1].end if j > 0 else sentence.start
+        gap = text[gap_start : tokens[j].start]
+        if re.search(r"[,:;]\s*[\"'”’]?\s*$|[\"”’]\s*$", gap) and j > 0:
+            if any(t.lower in FUNCTION_WORDS - _SPEAKER_WORDS for t in tokens[j:i]):
+                return None
+            return Span(sentence.start, gap_start)
+    return None
+
+
+def reporter_voice(text: str, sentence: Span) -> list[Span]:
+    """The parts of ``sentence`` in the reporter's own voice: not quoted, not attributed."""
+    removed = [*quoted_spans(text, sentence.start, sentence.end), *attributed_spans(text, sentence)]
+    return subtract(sentence, removed)
+
+
+def subtract(span: Span, holes: Iterable[Span]) -> list[Span]:
+    """``span`` less every hole, as the pieces left over."""
+    pieces = [span]
+    for hole in holes:
+        next_pieces: list[Span] = []
+        for p in pieces:
+            if not p.overlaps(hole):
+                next_pieces.append(p)
+                continue
+            if p.start < hole.start:
+                next_pieces.append(Span(p.start, hole.start))
+            if hole.end < p.end:
+                next_pieces.append(Span(hole.end, p.end))
+        pieces = next_pieces
+    return pieces
+
+
+def inside(spans: Iterable[Span], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies wholly within one of ``spans``."""
+    return any(s.start <= start and end <= s.end for s in spans)
+
+
+def iter_sentence_words(text: str, sentences: Iterable[Span]) -> Iterator[tuple[Span, list[Word]]]:
+    for sentence in sentences:
+        yield sentence, words(text, sentence.start, sentence.end)
+
+
+_QUOTE_MARKS = "\"'“”‘’"
+
+
+def joined(text: str, a: Word, b: Word) -> bool:
+    """Whether ``b`` follows ``a`` with only spaces or quotation marks between them."""
+    gap = text[a.end : b.start]
+    return all(ch.isspace() or ch in _QUOTE_MARKS for ch in gap) and "\n\n" not in gap
+
+
+def phrase_end(text: str, tokens: list[Word], i: int, max_words: int = 4) -> int:
+    """Where the noun phrase that ``tokens[i]`` opens ends: through the content words that
+    follow it ("unspecified 'special' military equipment"), up to a function word, a
+    report verb, punctuation or ``max_words`` words."""
+    end = tokens[i].end
+    j = i + 1
+    while j < len(tokens) and j - i <= max_words and joined(text, tokens[j - 1], tokens[j]):
+        tok = tokens[j]
+        if (
+            tok.lower in FUNCTION_WORDS
+            or inflected_report_verb(tok.text)
+            or tok.lower.endswith("ly")
+        ):
+            break
+        end = tok.end
+        j += 1
+    opened = sum(text.count(q, tokens[i].start, end) for q in '"“”')
+    if opened % 2 and end < len(text) and text[end] in '"”':
+        end += 1  # close the quotation the phrase opened: '"special"', not '"special'
+    return end

@@ -1,0 +1,76 @@
+"""Loaded language with no model: evaluative words in the reporter's own voice (VADER lexicon)."""
+
+from __future__ import annotations
+
+import pytest
+
+from copydesk.plugins.loaded_language import is_modifier, valence
+
+
+def loaded(run_copydesk, text: str) -> list[str]:
+    report = run_copydesk(text, use_model=False, checkers=["loaded-words"])
+    return [f["quote"] for f in report["findings"] if f["category"] == "loaded_language"]
+
+
+def test_an_evaluative_adjective_is_flagged_with_the_noun_phrase_it_qualifies(run_copydesk):
+    assert loaded(run_copydesk, "The council passed a disastrous budget on Monday.") == [
+        "disastrous budget"
+    ]
+
+
+def test_a_name_used_as_a_modifier_stays_inside_the_phrase(run_copydesk):
+    text = "The ugly Senate fight over the budget ended on Monday."
+    assert loaded(run_copydesk, text) == ["ugly Senate fight"]
+
+
+def test_an_intensifier_joins_the_phrase(run_copydesk):
+    assert loaded(run_copydesk, "The mayor gave an extremely stupid answer.") == [
+        "extremely stupid answer"
+    ]
+
+
+def test_words_inside_quotation_marks_are_the_speakers_not_the_reporters(run_copydesk):
+    text = 'The mayor called the budget "a disastrous mess" on Monday.'
+    assert loaded(run_copydesk, text) == []
+
+
+def test_words_in_attributed_speech_are_not_the_reporters(run_copydesk):
+    assert loaded(run_copydesk, "The budget is disastrous, the mayor said.") == []
+    assert loaded(run_copydesk, "Critics say the budget is disastrous.") == []
+
+
+def test_proper_names_are_not_loaded_language(run_copydesk):
+    assert loaded(run_copydesk, "He met members of the Hostile Environment Working Group.") == []
+
+
+def test_neutral_reporting_gets_no_flag(run_copydesk):
+    text = "The council voted 7 to 2 on Monday to raise the parking fee to $3 an hour."
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_noun_the_article_keeps_repeating_is_its_topic_not_framing(run_copydesk):
+    text = (
+        "The war entered its third year on Monday.\n"
+        "Officials met in Geneva to discuss the war.\n"
+        "No date was set for the next round of talks."
+    )
+    assert loaded(run_copydesk, text) == []
+
+
+@pytest.mark.parametrize(
+    ("word", "modifier"), [("bitter", True), ("wildly", True), ("war", False), ("terrorism", False)]
+)
+def test_modifiers_are_told_from_nouns_by_their_word_family_in_the_lexicon(word, modifier):
+    assert is_modifier(word) is modifier
+
+
+def test_valence_is_read_through_inflections_and_not_through_turning_prefixes():
+    assert valence("slammed") < 0
+    assert valence("terrorism") < -2
+    assert valence("counter-terrorism") == 0.0
+
+
+def test_an_intensifier_on_its_own_is_exaggeration(run_copydesk):
+    report = run_copydesk("The rally drew a vast crowd to the square.", use_model=False)
+    (finding,) = report["findings"]
+    assert finding["quote"] == "vast crowd" and "exaggerates" in finding["explanation"]

@@ -1,0 +1,71 @@
+"""The prose helpers the deterministic checkers share: sentences, quotations, attribution."""
+
+from __future__ import annotations
+
+from copydesk.plugins.text_helpers import (
+    attributed_spans,
+    quoted_spans,
+    reporter_voice,
+    split_sentences,
+    verb_forms,
+)
+from copydesk.types import Span
+
+
+def texts(text: str, spans: list[Span]) -> list[str]:
+    return [text[s.start : s.end] for s in spans]
+
+
+def test_sentences_end_at_stops_but_not_at_abbreviations_or_initials():
+    text = "Gen. Smith met J. Doe at 5 p.m. on Monday. U.S. troops left! Did they? Yes."
+    assert texts(text, split_sentences(text)) == [
+        "Gen. Smith met J. Doe at 5 p.m. on Monday.",
+        "U.S. troops left!",
+        "Did they?",
+        "Yes.",
+    ]
+
+
+def test_a_sentence_ending_in_a_number_still_ends():
+    text = "The drills began in 2016. In October they resumed."
+    assert texts(text, split_sentences(text)) == [
+        "The drills began in 2016.",
+        "In October they resumed.",
+    ]
+
+
+def test_quotations_straight_curly_and_single_but_not_apostrophes():
+    text = "He called it \"a sham\" and “a farce”, not 'reform', in Pakistan's view of the players' union."
+    assert texts(text, quoted_spans(text)) == ['"a sham"', "“a farce”", "'reform'"]
+
+
+def test_a_quotation_left_open_runs_to_the_end_of_the_paragraph():
+    text = '"We will not back down. We will fight on'
+    assert texts(text, quoted_spans(text)) == [text]
+
+
+def test_reported_speech_is_attributed_before_a_trailing_said_and_after_a_leading_one():
+    trailing = "The plan is a disaster, the mayor said on Monday as the vote neared."
+    (sentence,) = split_sentences(trailing)
+    assert texts(trailing, attributed_spans(trailing, sentence)) == ["The plan is a disaster"]
+    assert texts(trailing, reporter_voice(trailing, sentence)) == [
+        ", the mayor said on Monday as the vote neared."
+    ]
+    leading = "Critics argue that the plan is a disaster."
+    (sentence,) = split_sentences(leading)
+    assert texts(leading, attributed_spans(leading, sentence)) == ["that the plan is a disaster."]
+
+
+def test_according_to_attributes_the_whole_sentence_and_agreed_to_attributes_nothing():
+    sourced = "The plan is a disaster, according to the auditors."
+    (sentence,) = split_sentences(sourced)
+    assert reporter_voice(sourced, sentence) == []
+    plain = "The rivals agreed to hold talks."
+    (sentence,) = split_sentences(plain)
+    assert attributed_spans(plain, sentence) == []
+
+
+def test_verb_forms_cover_regular_irregular_and_british_spellings():
+    assert {"says", "said"} <= verb_forms("say")
+    assert {"claims", "claimed"} <= verb_forms("claim")
+    assert {"emphasised", "emphasized"} <= verb_forms("emphasize")
