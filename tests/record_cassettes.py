@@ -36,6 +36,7 @@ def record(name: str) -> float:
     cassette = ROOT / "cassettes" / f"{name}.yaml"
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env["COPYDESK_LOCAL_MODEL"] = model
+    env["COPYDESK_LOAD_PLUGINS"] = ""  # the built-ins only: no installed plugin's calls
     env.pop("COPYDESK_PROVIDER", None)
     command = [
         sys.executable, "-m", "copydesk", "check", article, "--provider", "local",
@@ -50,7 +51,9 @@ def record(name: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("names", nargs="*", help="cassettes to record (default: all)")
     parser.add_argument("--list", action="store_true", help="list the cassettes and stop")
     args = parser.parse_args()
