@@ -24,7 +24,7 @@ import openai
 from jsonschema import Draft202012Validator
 
 from .components import Endpoint
-from .errors import ModelError, NotRecorded, UnparseableOutput
+from .errors import BudgetExceeded, ModelError, NotRecorded, UnparseableOutput
 from .settings import Settings
 from .types import ModelCall
 
@@ -113,6 +113,9 @@ class CallLog:
 
     calls: list[ModelCall] = field(default_factory=list)
     _counter: int = 0
+    #: Requests sent and tokens spent so far (cache hits cost nothing), for the budget.
+    requests: int = 0
+    tokens: int = 0
 
     def new_id(self, prompt: str) -> str:
         self._counter += 1
@@ -310,9 +313,14 @@ class ModelClient:
                 return hit, call
         try:
             for _ in range(1 + self.settings.reasks):
+                self._check_budget(prompt)
                 call.attempts += 1
+                self.log.requests += 1
                 completion, retries = await self._create(conversation, schema, prompt, max_tokens)
                 call.retries += retries
+                usage = getattr(completion, "usage", None)
+                if usage is not None:
+                    self.log.tokens += (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
                 self._count_usage(call, completion)
                 choice = completion.choices[0] if completion.choices else None
                 content = choice.message.content if choice else None
@@ -349,6 +357,9 @@ class ModelClient:
                 raw=content,
                 errors=errors,
             )
+        except BudgetExceeded as exc:
+            call.status, call.error = "error", exc.message
+            raise
         except Exception as exc:
             # vcrpy's "not in the cassette" may arrive bare or wrapped by the openai client.
             if not isinstance(exc, openai.OpenAIError) and not _is_not_recorded(exc):
@@ -360,6 +371,22 @@ class ModelClient:
         finally:
             call.seconds = round(time.perf_counter() - started, 3)
             self.log.add(call)
+
+    def _check_budget(self, prompt: str) -> None:
+        """Stop before a request that would go past ``--max-calls`` or ``--max-tokens``."""
+        limit_calls, limit_tokens = self.settings.max_calls, self.settings.max_tokens
+        if limit_calls is not None and self.log.requests >= limit_calls:
+            raise BudgetExceeded(
+                f"the run reached its budget of {limit_calls} model requests (--max-calls) "
+                f"before asking prompt {prompt!r}",
+                "raise --max-calls, or check a shorter article",
+            )
+        if limit_tokens is not None and self.log.tokens >= limit_tokens:
+            raise BudgetExceeded(
+                f"the run spent {self.log.tokens:,} tokens, its budget is {limit_tokens:,} "
+                f"(--max-tokens); prompt {prompt!r} was not asked",
+                "raise --max-tokens, or check a shorter article",
+            )
 
     async def _create(
         self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int

@@ -42,6 +42,8 @@ def run_check(
     no_model: bool = False,
     keep_furniture: bool = False,
     reasks: int | None = None,
+    max_calls: int | None = None,
+    max_tokens: int | None = None,
     timeout: float | None = None,
     record: Path | None = None,
     replay: Path | None = None,
@@ -72,6 +74,7 @@ def run_check(
         if settings.provider_name == "local" and replay_prov.get("model"):
             settings.local_model = replay_prov["model"]
     settings.recording = record is not None
+    settings.max_calls, settings.max_tokens = max_calls, max_tokens
 
     # Read every input first: a bad file is a usage error before any model time is spent.
     paths = expand_inputs(paths)  # a folder stands for the article files in it

@@ -128,6 +128,16 @@ def cli() -> None:
     "--timeout", type=click.FloatRange(1), help="Seconds per model request (default 120)."
 )
 @click.option(
+    "--max-calls",
+    type=click.IntRange(1),
+    help="Budget: at most this many model requests per article (re-asks included).",
+)
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(1),
+    help="Budget: stop asking once an article's requests have used this many tokens.",
+)
+@click.option(
     "--record",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Record every model call of the run into this cassette.",

@@ -49,6 +49,10 @@ class ModelError(CopydeskError):
     exit_code = EXIT_MODEL
 
 
+class BudgetExceeded(ModelError):
+    """The run reached ``--max-calls`` or ``--max-tokens``: no more model requests."""
+
+
 class NotRecorded(ModelError):
     """Replaying a cassette, copydesk made a request the cassette does not hold."""
 

@@ -98,6 +98,9 @@ class Settings:
     recording: bool = False
     offline: bool = False
     plugin_timeout: float | None = None
+    #: A run's budget: model requests and tokens (prompt + completion); None: no limit.
+    max_calls: int | None = None
+    max_tokens: int | None = None
     #: Articles longer than this are read in overlapping parts (None: by the provider).
     chunk_chars: int | None = None
 

@@ -207,3 +207,17 @@ def test_instructions_inside_the_article_do_not_change_the_pipeline(config, tmp_
     # ...and the deterministic checkers, which no text can talk to, still flag what they flag.
     deterministic = [f for f in report["findings"] if "llm" not in f["detectors"]]
     assert deterministic, report["findings"]
+
+
+def test_a_budget_stops_runaway_cost_with_a_clear_message(config, sample_path, tmp_path):
+    fake = FakeModel()
+    valid_answers(fake)
+    fake.answer("summarise", FakeReply(content="{broken"))  # every attempt is re-asked
+    out = tmp_path / "report.json"
+    with fake.serve() as base_url:
+        result = check(base_url, sample_path, out, "--max-calls", "2")
+    assert result.exit_code == 3
+    assert "reached its budget of 2 model requests (--max-calls)" in result.output
+    report = assert_report_kept(out, None)
+    assert sum(c["attempts"] for c in report["calls"]) <= 2
+    assert len(fake.requests) <= 2
