@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from copydesk.errors import ConfigError
 from copydesk.prompt_library import BUILTIN_PROMPTS, PromptLibrary, fence
 from copydesk.types import Article
