@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from copydesk.testing import FakeModel
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Filled by test_faults.py; reported in the session's closing lines.
@@ -71,6 +74,22 @@ def _isolated_user_dirs(
         "COPYDESK_PIP_ARGS",
     ):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A scripted model behind a real HTTP server, configured as the user's endpoint."""
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+        monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
+        yield fake
 
 
 def valid_answers(

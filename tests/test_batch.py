@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import valid_answers
 
 from copydesk.batch import SharedRequests, collect, read_done, retry_after, run_batch
@@ -30,21 +29,6 @@ CHECK_ISSUE = {
     "suggestion": "Ask what equipment.",
     "severity": "medium",
 }
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
-def served(monkeypatch):
-    fake = FakeModel()
-    valid_answers(fake)
-    with fake.serve() as base_url:
-        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
-        monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
-        yield fake
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import valid_answers
 
 from copydesk.cache import DiskCache, cache_dir, cache_for, request_key
@@ -40,21 +39,6 @@ REQUEST = {
     },
 }
 URL = "http://127.0.0.1:8080/v1"
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
-def served(monkeypatch):
-    fake = FakeModel()
-    valid_answers(fake)
-    with fake.serve() as base_url:
-        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
-        monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
-        yield fake
 
 
 def check_json(runner, sample_path, tmp_path, *extra):

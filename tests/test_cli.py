@@ -5,29 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
-from conftest import valid_answers
 from jsonschema import Draft202012Validator
 
 from copydesk.cli import cli
 from copydesk.report import grounding_errors, report_schema, schema_errors
-from copydesk.testing import FakeModel, FakeReply
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
-def served(monkeypatch):
-    """A scripted model behind a real HTTP server, configured as the user's endpoint."""
-    fake = FakeModel()
-    valid_answers(fake)
-    with fake.serve() as base_url:
-        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
-        monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
-        yield fake
+from copydesk.testing import FakeReply
 
 
 @pytest.mark.parametrize(
