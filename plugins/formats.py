@@ -52,9 +52,12 @@ def no_summary(report: dict[str, Any]) -> str:
 
 
 def _usage(report: dict[str, Any]) -> str:
-    calls = report["calls"]
+    every = report["calls"]
+    calls = [c for c in every if c["status"] != "cached"]
+    from_cache = len(every) - len(calls)
+    also = f"; {from_cache} answers from the response cache" if from_cache else ""
     if not calls:
-        return "no model calls"
+        return f"no model calls{also}"
     prompt = sum(c["prompt_tokens"] for c in calls)
     cached = sum(c.get("cached_tokens", 0) for c in calls)
     completion = sum(c["completion_tokens"] for c in calls)
@@ -62,7 +65,7 @@ def _usage(report: dict[str, Any]) -> str:
     model = report.get("model", {}).get("name") or calls[0]["model"]
     return (
         f"{len(calls)} model calls to {model}: {prompt:,} prompt tokens ({cached:,} cached), "
-        f"{completion:,} completion tokens, {seconds:.1f} s of model time"
+        f"{completion:,} completion tokens, {seconds:.1f} s of model time{also}"
     )
 
 

@@ -332,3 +332,11 @@ def test_processes_sharing_a_cache_never_see_a_partial_entry(tmp_path):
         p.join(timeout=60)
     assert [results.get(timeout=5) for _ in procs] == [0, 0, 0]
     assert DiskCache(tmp_path).info().entries == 15
+
+
+def test_the_report_says_when_answers_came_from_the_cache(runner, served, sample_path):
+    args = ["check", str(sample_path), "--checkers", "llm", "--format", "markdown"]
+    first = runner.invoke(cli, args).stdout
+    second = runner.invoke(cli, args).stdout
+    assert "3 model calls to fake-model" in first and "response cache" not in first
+    assert "no model calls; 3 answers from the response cache" in second
