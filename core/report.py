@@ -21,8 +21,13 @@ def report_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(report_schema())
+
+
 def schema_errors(report: dict[str, Any]) -> list[str]:
-    validator = Draft202012Validator(report_schema())
+    validator = _validator()
     return [
         f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
         for e in validator.iter_errors(report)
