@@ -54,7 +54,7 @@ from .errors import (
 )
 from .host import Host
 from .inputs import ARTICLE_SUFFIXES, article_from_bytes, expand_inputs, is_url, read_article
-from .runner import Copydesk, parse_names
+from .runner import Copydesk
 from .settings import Settings
 from .types import Article, severity_rank
 
@@ -587,8 +587,6 @@ def run_batch(
     no_cache: bool = False,
 ) -> BatchSummary:
     """Check every article ``inputs`` name into ``output`` (JSON Lines); see the module."""
-    from .cache import cache_for
-
     sources = collect(inputs)
     settings = Settings.resolve(
         provider=provider,
@@ -598,17 +596,17 @@ def run_batch(
         timeout=timeout,
         reasks=reasks,
     )
-    desk = Copydesk(
+    desk = Copydesk.from_options(
         settings,
         host,
         summariser=summariser,
         extractor=extractor,
-        checkers=parse_names(checkers),
-        skip_checkers=parse_names(skip_checkers) or (),
-        use_model=not no_model,
+        checkers=checkers,
+        skip_checkers=skip_checkers,
+        no_model=no_model,
         keep_furniture=keep_furniture,
+        no_cache=no_cache,
     )
-    desk.cache = cache_for(settings, no_cache=no_cache)
     in_flight = max_in_flight or default_max_in_flight(settings)
     batch = Batch(
         desk,

@@ -11,12 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cache import cache_for
 from .errors import ConfigError, CopydeskError
 from .host import Host
 from .inputs import expand_inputs, read_article
 from .report import grounding_errors, schema_errors
-from .runner import Copydesk, parse_names
+from .runner import Copydesk
 from .settings import Settings
 
 
@@ -80,18 +79,17 @@ def run_check(
     paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
 
-    desk = Copydesk(
+    desk = Copydesk.from_options(
         settings,
         host,
         summariser=summariser,
         extractor=extractor,
-        checkers=parse_names(checkers),
-        skip_checkers=parse_names(skip_checkers) or (),
-        use_model=not no_model,
+        checkers=checkers,
+        skip_checkers=skip_checkers,
+        no_model=no_model,
         keep_furniture=keep_furniture,
+        no_cache=no_cache,
     )
-    # Validated answers from earlier runs; off when recording or replaying.
-    desk.cache = cache_for(settings, no_cache=no_cache)
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
     cassette: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if replay is not None:

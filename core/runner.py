@@ -71,6 +71,38 @@ class Copydesk:
         #: Validated answers kept across runs; ``None`` asks the model every time.
         self.cache: ResponseCache | None = None
 
+    @classmethod
+    def from_options(
+        cls,
+        settings: Settings,
+        host: Host,
+        *,
+        summariser: str = "llm",
+        extractor: str = "llm",
+        checkers: str | None = None,
+        skip_checkers: str | None = None,
+        no_model: bool = False,
+        keep_furniture: bool = False,
+        no_cache: bool = False,
+    ) -> Copydesk:
+        """A desk from the command line's option values, as ``check`` and ``batch`` take
+        them (comma lists as typed), with the response cache unless ``no_cache``."""
+        from .cache import cache_for
+
+        desk = cls(
+            settings,
+            host,
+            summariser=summariser,
+            extractor=extractor,
+            checkers=parse_names(checkers),
+            skip_checkers=parse_names(skip_checkers) or (),
+            use_model=not no_model,
+            keep_furniture=keep_furniture,
+        )
+        # Validated answers from earlier runs; off when recording or replaying.
+        desk.cache = cache_for(settings, no_cache=no_cache)
+        return desk
+
     def _open_endpoint(self) -> Endpoint:
         if self._endpoint is None:
             self._endpoint = self.provider.open(self.settings, offline=self.settings.offline)
