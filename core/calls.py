@@ -10,7 +10,6 @@ successful or not; invalid data is never returned.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import re
@@ -423,8 +422,3 @@ class ModelClient:
                 timings = (getattr(completion, "model_extra", None) or {}).get("timings") or {}
                 cached = timings.get("cache_n")
             call.cached_tokens += int(cached or 0)
-
-
-async def gather_settled(*aws: Any) -> list[Any]:
-    """``asyncio.gather`` that returns exceptions in place instead of cancelling siblings."""
-    return list(await asyncio.gather(*aws, return_exceptions=True))

@@ -35,9 +35,6 @@ from .types import (
     severity_rank,
 )
 
-_KIND = {"summariser": "summariser", "claim_extractor": "claim_extractor", "checker": "checker"}
-
-
 #: Bumped when the report's shape changes incompatibly.
 SCHEMA_VERSION = "1.0"
 
@@ -174,7 +171,7 @@ class Pipeline:
             plugin=component.name, article=article, prompts=self.prompts, session=self.session
         )
         started = time.perf_counter()
-        owner = self.plugin_of(_KIND[stage], component.name)
+        owner = self.plugin_of(stage, component.name)  # stage names are component kinds
         trace(f"{stage} {component.name!r} ({owner}) started")
         try:
             return await asyncio.wait_for(body(component, ctx), timeout=self.stage_timeout)

@@ -14,8 +14,6 @@ from typing import Any, Literal
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 
-StageState = Literal["ok", "failed", "unparseable", "skipped"]
-
 #: The categories the built-in checkers use. Third-party checkers may add their own
 #: (any lower_snake_case name); these are the ones the docs define.
 CATEGORIES: tuple[str, ...] = (
@@ -26,11 +24,6 @@ CATEGORIES: tuple[str, ...] = (
     "unfaithful_summary",
     "page_furniture",
 )
-
-ClaimKind = Literal["fact", "statistic", "quotation", "prediction", "opinion"]
-CLAIM_KINDS: tuple[str, ...] = ("fact", "statistic", "quotation", "prediction", "opinion")
-
-Target = Literal["article", "summary"]
 
 
 def severity_rank(severity: str) -> int:

@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 import copydesk
 from copydesk.components import ReportFormat
+from copydesk.types import CATEGORIES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -42,13 +43,7 @@ _SEVERITY_RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
 
 #: The built-in categories keep the same colour in every report, so an editor learns them;
 #: any other category takes the next colour not used by these.
-KNOWN_CATEGORIES = (
-    "loaded_language",
-    "missing_detail",
-    "unattributed_claim",
-    "internal_inconsistency",
-    "unfaithful_summary",
-)
+KNOWN_CATEGORIES = CATEGORIES
 #: Colours defined in ``report.css`` as ``--cN`` (underline, swatch) and ``--cN-bg`` (tint).
 PALETTE_SIZE = 8
 
