@@ -60,6 +60,7 @@ def _looks_binary(text: str) -> bool:
 def from_html(html: str, where: str) -> tuple[str, str | None]:
     """The main text and the title of a saved web page (trafilatura, an optional extra)."""
     try:
+        import lxml.html.clean  # noqa: F401 - trafilatura needs it, and imports it late
         import trafilatura
     except ImportError:
         raise InputError(

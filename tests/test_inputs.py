@@ -134,3 +134,20 @@ def test_a_url_that_fails_says_why(web):
         read_article(f"{web}/huge")
     with pytest.raises(InputError, match=r"cannot fetch http://127\.0\.0\.1:9/"):
         read_article("http://127.0.0.1:9/")
+
+
+def test_html_without_the_extractor_installed_is_an_input_error_that_says_what_to_install(
+    monkeypatch,
+):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_extractor(name, *args, **kwargs):
+        if name.startswith(("trafilatura", "lxml.html.clean")):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_extractor)
+    with pytest.raises(InputError, match=r"pip install 'copydesk\[html\]'"):
+        article_from_bytes(b"<!DOCTYPE html><html><body><p>Hello</p></body></html>", "page.html")
