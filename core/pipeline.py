@@ -10,12 +10,14 @@ not there is dropped and counted.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import __version__
 from .components import Checker, ClaimExtractor, Summariser
 from .context import ModelSession, StageContext
 from .errors import CopydeskError, ModelError, UnparseableOutput
@@ -55,11 +57,9 @@ class RunResult:
         return any(s.status in ("failed", "unparseable") for s in self.stages)
 
     def to_dict(self) -> dict[str, Any]:
-        from importlib.metadata import version
-
         return {
             "schema_version": SCHEMA_VERSION,
-            "copydesk_version": version("copydesk"),
+            "copydesk_version": __version__,
             "article": self.article.to_dict(),
             "summary": self.summary.to_dict() if self.summary else None,
             "claims": [c.to_dict() for c in self.claims],
@@ -236,7 +236,7 @@ class Pipeline:
         claims: list[Claim],
     ) -> list[Finding]:
         # Checkers get copies: one checker must not be able to change what another sees.
-        copies = [Claim(**c.to_dict()) for c in claims]
+        copies = [dataclasses.replace(c) for c in claims]
         found = await checker.check(ctx.article, summary, copies, ctx)
         if not isinstance(found, list) or not all(isinstance(f, Finding) for f in found):
             raise TypeError("check() must return a list of Finding")
