@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .calls import CallLog, ResponseCache
@@ -164,6 +165,19 @@ class Copydesk:
             "extractor": getattr(self.extractor, "name", None),
             "checkers": [c.name for c in self.checkers],
         }
+
+
+@dataclass(frozen=True)
+class DeskRecipe:
+    """What another process needs to build the same desk: the settings and the option
+    values of :meth:`Copydesk.from_options`, with the plugins loaded afresh there (the
+    same ones: the environment that chooses them is inherited)."""
+
+    settings: Settings
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def build(self) -> Copydesk:
+        return Copydesk.from_options(self.settings, load_host(), **self.options)
 
 
 def parse_names(value: str | None) -> list[str] | None:

@@ -371,13 +371,12 @@ def test_the_gate_pauses_for_the_longest_retry_after_and_caps_it():
 
     async def go() -> tuple[float, float]:
         gate = SharedRequests(4)
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+        now = time.monotonic()
         gate.rate_limited({"retry-after": "5"})
         gate.rate_limited({"retry-after": "1"})  # a shorter pause does not shorten it
-        first = gate._resume_at - now
+        first = gate.pause.until - now
         gate.rate_limited({"retry-after": "3600"})
-        return first, gate._resume_at - now
+        return first, gate.pause.until - now
 
     first, capped = asyncio.run(go())
     assert 4.9 < first <= 5.1 and 59.9 < capped <= 60.1

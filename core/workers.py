@@ -1,0 +1,284 @@
+"""Worker processes for ``copydesk batch``: the articles shared out, one output file.
+
+copydesk's own work on an article (the openai client building and reading requests,
+the checkers, the checks every report must pass) is CPU time, ~10 ms an article, and one
+Python process runs it on one core. Against a fast endpoint that, not the model, sets the
+pace. With ``--processes N`` each worker process builds the same desk (from a
+:class:`~copydesk.runner.DeskRecipe`) and checks the articles this process hands it, with
+its share of ``--concurrency`` and of the ``--max-in-flight`` cap (the shares add up to
+the cap, so the endpoint never sees more); a 429 pauses every process, through one pause
+deadline in shared memory. This process hands out articles as workers finish them (each
+holds what it is checking and one more), writes the lines they send back, keeps the
+progress bar and adds up the summary: one writer, so the output stays resumable.
+
+A worker that dies takes only the articles it held: they are not in the output, so the
+same command checks them again, and the summary says how many and which. The others go
+on: each worker has a pipe of its own, and no lock is shared that a dying one could keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from .batch import (
+    Batch,
+    BatchSummary,
+    GateStats,
+    Pause,
+    SharedRequests,
+    Source,
+    _open_output,
+    _progress,
+    long_run_gc,
+    write_line,
+)
+from .calls import request_gate
+from .errors import EXIT_MODEL, CopydeskError
+from .runner import DeskRecipe
+
+
+class SharedPause(Pause):
+    """The 429 pause deadline in shared memory, seen and extended by every process.
+
+    A lock-free double: a worker killed while holding a lock would leave every other one
+    waiting for it. Two processes extending it at the same instant may leave the shorter
+    of their two deadlines; each still waits at least as long as its own 429 asked."""
+
+    def __init__(self, value: Any) -> None:  # a multiprocessing RawValue("d")
+        self._value = value
+
+    @property
+    def until(self) -> float:
+        return float(self._value.value)
+
+    def extend(self, until: float) -> float:
+        current = float(self._value.value)
+        added = max(0.0, until - max(time.monotonic(), current))
+        if until > current:
+            self._value.value = until
+        return added
+
+
+def start_method() -> str:
+    """``fork`` where it is safe, else ``spawn``.
+
+    A forked worker starts in milliseconds with copydesk already imported; a spawned one
+    imports everything again (about a second). Forking is safe only while this process
+    runs a single thread (a lock another thread holds would stay held in the child), and
+    only on Linux (macOS's system libraries are not fork-safe)."""
+    if sys.platform == "linux" and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
+def shares(total: int, parts: int) -> list[int]:
+    """``total`` split into ``parts`` near-equal whole shares (the first ones larger)."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def run_in_processes(
+    batch: Batch,
+    todo: list[Source],
+    output: Path,
+    summary: BatchSummary,
+    processes: int,
+    *,
+    method: str | None = None,
+) -> BatchSummary:
+    """Check ``todo`` in ``processes`` worker processes, writing their lines to ``output``.
+
+    Each worker has its own pipe, with no lock shared between processes: a worker that is
+    killed can break only its own pipe, which tells this process so (end of file)."""
+    if batch.recipe is None:
+        raise CopydeskError("worker processes need the recipe of the desk to build")
+    ctx: Any = multiprocessing.get_context(method or start_method())
+    pause = ctx.RawValue("d", 0.0)
+    slots = shares(batch.max_in_flight, processes)
+    concurrency = shares(max(batch.concurrency, processes), processes)
+    pipes = [ctx.Pipe() for _ in range(processes)]
+    workers = [
+        ctx.Process(
+            target=_worker,
+            args=(i, batch.recipe, slots[i], concurrency[i], batch.min_confidence),
+            kwargs={"conn": pipes[i][1], "pause": pause},
+            name=f"copydesk-batch-{i + 1}",
+            daemon=True,
+        )
+        for i in range(processes)
+    ]
+    conns: dict[Connection, int] = {pipes[i][0]: i for i in range(processes)}
+    # A worker holds what it is checking and one more, ready: no worker hoards articles.
+    capacity = [c + 1 for c in concurrency]
+    held: list[dict[str, Source]] = [{} for _ in range(processes)]
+    ended = [False] * processes
+    pending = iter(todo)
+    died: dict[int, int | None] = {}
+    lost: list[str] = []
+
+    def refill(i: int) -> None:
+        while not ended[i] and len(held[i]) < capacity[i]:
+            source = next(pending, None)
+            if source is None:
+                ended[i] = True
+                _send(pipes[i][0], None)
+                return
+            held[i][source.id] = source
+            _send(pipes[i][0], source)
+
+    summary.processes = processes
+    started = time.perf_counter()
+    try:
+        for worker in workers:
+            worker.start()
+        for _, theirs in pipes:
+            theirs.close()  # theirs alone now: their end closing is our end of file
+        for i in range(processes):
+            refill(i)
+        with _open_output(output) as out, _progress(batch.progress, len(todo)) as advance:
+            while conns:
+                for conn in wait(list(conns)):
+                    assert isinstance(conn, Connection)
+                    i = conns[conn]
+                    try:
+                        message = conn.recv()
+                    except (EOFError, OSError):
+                        del conns[conn]
+                        workers[i].join(timeout=5)
+                        died[i] = workers[i].exitcode
+                        lost.extend(held[i])
+                        continue
+                    kind = message[0]
+                    if kind == "line":
+                        _, ident, line, tally = message
+                        write_line(out, output, line)
+                        held[i].pop(ident, None)
+                        summary.add(tally)
+                        advance(tally.status)
+                        refill(i)
+                    elif kind == "done":
+                        del conns[conn]
+                        _add_stats(summary.gate, message[2])
+                    elif kind == "fatal":
+                        _, _, exit_code, text, hint = message
+                        error = CopydeskError(f"worker process {i + 1}: {text}", hint)
+                        error.exit_code = exit_code
+                        raise error
+    finally:
+        summary.seconds = time.perf_counter() - started
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        for ours, _ in pipes:
+            ours.close()
+    if lost:
+        summary.lost = len(lost)
+        shown = ", ".join(lost[:3]) + (", ..." if len(lost) > 3 else "")
+        summary.lost_reason = (
+            "; ".join(
+                f"worker process {i + 1} ended with exit code {code}" for i, code in died.items()
+            )
+            + f", holding {shown}"
+        )
+    return summary
+
+
+def _send(conn: Connection, item: Any) -> None:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        conn.send(item)  # a worker that died is found by its end of file, not here
+
+
+def _add_stats(total: GateStats, part: GateStats) -> None:
+    total.requests += part.requests
+    # Each process's own peak: their sum bounds the peak of all of them together.
+    total.peak_in_flight += part.peak_in_flight
+    total.rate_limited += part.rate_limited
+    total.held += part.held
+    total.paused_seconds += part.paused_seconds
+
+
+# in the worker process -------------------------------------------------------------------------
+
+
+def _worker(
+    index: int,
+    recipe: DeskRecipe,
+    slots: int,
+    concurrency: int,
+    min_confidence: float,
+    *,
+    conn: Connection,
+    pause: Any,
+) -> None:
+    # Ctrl-C reaches the whole process group; the writer decides, and ends the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        desk = recipe.build()
+    except CopydeskError as exc:
+        conn.send(("fatal", index, exc.exit_code, exc.message, exc.hint))
+        return
+    except Exception as exc:
+        conn.send(("fatal", index, EXIT_MODEL, f"{type(exc).__name__}: {exc}", ""))
+        return
+    batch = Batch(
+        desk,
+        concurrency=concurrency,
+        max_in_flight=slots,
+        min_confidence=min_confidence,
+        progress=False,
+    )
+    try:
+        with long_run_gc():
+            stats = asyncio.run(_check_from(batch, conn, SharedPause(pause)))
+    except CopydeskError as exc:  # the endpoint could not be opened, say
+        conn.send(("fatal", index, exc.exit_code, exc.message, exc.hint))
+        return
+    finally:
+        desk.close()
+    conn.send(("done", index, stats))
+
+
+async def _check_from(batch: Batch, conn: Connection, pause: Pause) -> GateStats:
+    gate = SharedRequests(batch.max_in_flight, pause)
+    token = request_gate.set(gate)
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[Source | None] = asyncio.Queue()
+
+    def receive() -> None:  # in a thread: the pipe is read as soon as the writer sends
+        while True:
+            try:
+                item = conn.recv()
+            except (EOFError, OSError):
+                item = None  # the writer is gone: finish what is here, then stop
+            loop.call_soon_threadsafe(inbox.put_nowait, item)
+            if item is None:
+                return
+
+    async def work() -> None:
+        while (source := await inbox.get()) is not None:
+            record = await batch.check_one(source)
+            line = json.dumps(record, ensure_ascii=False)
+            conn.send(("line", source.id, line, batch.tally(record)))
+        inbox.put_nowait(None)  # the end, for the next coroutine
+
+    try:
+        if batch.desk.use_model:
+            await asyncio.to_thread(batch.desk._open_endpoint)
+        threading.Thread(target=receive, name="copydesk-inbox", daemon=True).start()
+        await asyncio.gather(*(work() for _ in range(batch.concurrency)))
+    finally:
+        request_gate.reset(token)
+        with contextlib.suppress(Exception):
+            await gate.aclose()
+    return gate.stats

@@ -1,0 +1,254 @@
+"""``copydesk batch --processes N``: the articles shared out over worker processes.
+
+Every test here talks to a FakeModel behind a real HTTP server in this process; the
+workers are real processes (spawned here, since the test process runs threads; forked
+when the CLI runs as its own process, as in the first test).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import valid_answers
+
+from copydesk.batch import Batch, Pause, SharedRequests, auto_processes, collect, run_batch
+from copydesk.cli import cli
+from copydesk.errors import ConfigError, CopydeskError
+from copydesk.host import load_host
+from copydesk.report import grounding_errors, schema_errors
+from copydesk.runner import Copydesk, DeskRecipe
+from copydesk.settings import Settings
+from copydesk.testing import FakeModel, FakeReply
+from copydesk.workers import SharedPause, run_in_processes, shares, start_method
+
+
+def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
+    path = tmp_path / "wire.jsonl"
+    with path.open("w") as handle:
+        for i in range(count):
+            text = sample_text.replace("2016", str(1900 + i))
+            handle.write(json.dumps({"id": f"a{i:03d}", "text": text}) + "\n")
+    return path
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def comparable(report: dict) -> dict:
+    """A report without what differs from run to run: timings, call ids, the order in
+    which concurrent calls finished, and HTTP retries (the test server is HTTP/1.0 and
+    closes each connection; the client now and then retries on one it had reused)."""
+    drop = {"seconds", "id", "call_ids", "retries"}
+
+    def strip(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in drop}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped = strip(report)
+    stripped["calls"].sort(key=lambda call: call["prompt"])
+    return stripped
+
+
+def slow_answers(fake: FakeModel, delay: float) -> None:
+    """Answers that take ``delay`` seconds, so that requests overlap."""
+    valid_answers(fake)
+    for prompt, script in list(fake.scripts.items()):
+        fake.answer(prompt, FakeReply(script[0], delay=delay))
+
+
+# examples of use -------------------------------------------------------------------------------
+
+
+def test_the_cli_forks_two_workers_and_writes_what_one_process_writes(
+    served, sample_text, tmp_path
+):
+    wire = articles_jsonl(tmp_path, sample_text, 8)
+    env = {**os.environ, "COPYDESK_CACHE_DIR": str(tmp_path / "cache")}
+    base = [sys.executable, "-m", "copydesk", "batch", str(wire), "--checkers", "llm"]
+
+    def run(output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*base, "--output", str(output), "--no-cache", *extra],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    two = run(tmp_path / "two.jsonl", "--processes", "2")
+    one = run(tmp_path / "one.jsonl", "--processes", "1")
+    assert two.returncode == 0, two.stderr
+    assert "8 articles checked: 8 ok" in two.stderr and "2 processes" in two.stderr
+    assert one.returncode == 0, one.stderr
+    by_id = {r["id"]: r for r in lines(tmp_path / "one.jsonl")}
+    records = lines(tmp_path / "two.jsonl")
+    assert sorted(r["id"] for r in records) == sorted(by_id)
+    for record in records:
+        assert record["status"] == "ok"
+        assert schema_errors(record["report"]) == [] and grounding_errors(record["report"]) == []
+        assert comparable(record["report"]) == comparable(by_id[record["id"]]["report"])
+    retries = sum(
+        call["retries"]
+        for path in ("one.jsonl", "two.jsonl")
+        for record in lines(tmp_path / path)
+        for call in record["report"]["calls"]
+    )
+    # A retry may follow a request the server answered or one that never reached it.
+    assert 2 * 8 * 3 <= len(served.requests) <= 2 * 8 * 3 + retries, "3 prompts, once a run"
+
+
+def test_workers_share_the_cap_on_requests_in_flight(runner, sample_text, tmp_path):
+    fake = FakeModel()
+    slow_answers(fake, 0.05)
+    wire = articles_jsonl(tmp_path, sample_text, 12)
+    with fake.serve() as base_url:
+        summary = run_batch(
+            load_host(),
+            [str(wire)],
+            tmp_path / "out.jsonl",
+            base_url=base_url,
+            model="fake-model",
+            checkers="llm",
+            processes=2,
+            max_in_flight=3,
+            concurrency=8,
+            progress=False,
+        )
+    assert summary.processes == 2 and summary.counts["ok"] == 12
+    assert fake.max_in_flight <= 3, "two processes together never passed the cap"
+    assert summary.gate.requests == 36
+
+
+def test_a_batch_resumes_after_a_worker_dies(served, sample_text, tmp_path):
+    """A worker killed mid-batch loses only the articles it held: they are not in the
+    output, the run says which and exits 3, the other worker checks all the rest, and the
+    same command then checks the lost ones."""
+    killed: list[int] = []
+    answer = served.scripts["summarise"][0]
+
+    def kill_the_first_worker(request):  # type: ignore[no-untyped-def]
+        # Worker 1 was handed a000 and a001 first; a000's summary request is in flight.
+        if not killed and "1900" in request["messages"][0]["content"]:
+            worker = next(
+                p for p in multiprocessing.active_children() if p.name == "copydesk-batch-1"
+            )
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGKILL)
+            killed.append(worker.pid)
+        return FakeReply(answer, delay=0.02)
+
+    served.answer("summarise", kill_the_first_worker)
+    wire = articles_jsonl(tmp_path, sample_text, 10)
+    out = tmp_path / "out.jsonl"
+    options = {"checkers": "llm", "processes": 2, "concurrency": 2, "progress": False}
+    first = run_batch(load_host(), [str(wire)], out, **options)
+    assert killed, "a worker was killed"
+    assert first.lost == 2 and first.counts["ok"] == 8, "the other worker went on"
+    assert f"exit code {-signal.SIGKILL}" in first.lost_reason
+    assert "a000, a001" in first.lost_reason
+    assert first.exit_code(None) == 3
+    assert "2 not checked" in first.line(out) and "run the same command again" in first.line(out)
+    assert sorted(r["id"] for r in lines(out)) == [f"a{i:03d}" for i in range(2, 10)]
+
+    second = run_batch(load_host(), [str(wire)], out, **options)
+    assert second.counts["ok"] == 2 and second.lost == 0 and second.skipped == 8
+    assert sorted(r["id"] for r in lines(out)) == [f"a{i:03d}" for i in range(10)]
+
+
+def test_a_worker_that_cannot_build_its_desk_stops_the_batch_with_its_reason(
+    served, sample_text, tmp_path
+):
+    settings = Settings.resolve()
+    desk = Copydesk.from_options(settings, load_host(), checkers="llm")
+    recipe = DeskRecipe(settings, {"checkers": "no-such-checker"})
+    batch = Batch(desk, concurrency=2, max_in_flight=2, progress=False, processes=2, recipe=recipe)
+    sources = collect([str(articles_jsonl(tmp_path, sample_text, 4))])
+    todo, summary = batch.plan(sources, tmp_path / "out.jsonl")
+    with pytest.raises(CopydeskError, match=r"worker process .*no-such-checker") as caught:
+        run_in_processes(batch, todo, tmp_path / "out.jsonl", summary, 2)
+    assert caught.value.exit_code == 2, "a usage error in the worker is still a usage error"
+
+
+# choosing how many --------------------------------------------------------------------------------
+
+
+def test_processes_default_to_one_per_cpu_for_big_batches_only(monkeypatch):
+    monkeypatch.setattr("copydesk.batch.usable_cpus", lambda: 4)
+    remote = Copydesk(Settings(provider="openai", base_url="http://127.0.0.1:1/v1"), load_host())
+    assert auto_processes(remote, 40, 32) == 1, "a small batch is not worth a second process"
+    assert auto_processes(remote, 120, 32) == 2
+    assert auto_processes(remote, 5000, 32) == 4, "at most one per CPU"
+    assert auto_processes(remote, 5000, 2) == 2, "at least one request slot each"
+    local = Copydesk(Settings(provider="local"), load_host())
+    assert auto_processes(local, 5000, 32) == 1, "the embedded model is one server"
+
+
+def test_more_processes_are_refused_for_the_embedded_model(runner, tmp_path, sample_text):
+    wire = articles_jsonl(tmp_path, sample_text, 2)
+    result = runner.invoke(
+        cli,
+        ["batch", str(wire), "-o", str(tmp_path / "o.jsonl"), "--provider", "local", "-p", "2"],
+    )
+    assert result.exit_code == 2
+    assert "embedded model" in result.stderr and "--processes" in result.stderr
+
+
+def test_shares_add_up_to_the_whole():
+    assert shares(32, 2) == [16, 16]
+    assert shares(7, 3) == [3, 2, 2]
+    assert sum(shares(33, 4)) == 33
+
+
+def test_fork_only_while_this_process_runs_one_thread():
+    # pytest's own process runs threads here (the served fake, if any); whatever it
+    # runs, the choice follows the rule.
+    import threading
+
+    expected = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+    assert start_method() == expected
+
+
+# the shared 429 pause ------------------------------------------------------------------------------
+
+
+def test_a_429_seen_by_one_process_pauses_the_others():
+    ctx = multiprocessing.get_context("spawn")
+    value = ctx.RawValue("d", 0.0)
+    here = SharedRequests(4, SharedPause(value))
+    child = ctx.Process(target=_rate_limited_elsewhere, args=(value, 5.0))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    waiting = here.pause.until - time.monotonic()
+    assert 3.0 < waiting <= 5.0, "the pause another process set holds here (one clock)"
+
+
+def _rate_limited_elsewhere(value, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    SharedRequests(4, SharedPause(value)).rate_limited({"retry-after": str(seconds)})
+
+
+def test_a_shorter_pause_never_shortens_a_longer_one():
+    for pause in (Pause(), SharedPause(multiprocessing.get_context("spawn").RawValue("d", 0.0))):
+        now = time.monotonic()
+        assert pause.extend(now + 2) == pytest.approx(2, abs=0.1)
+        assert pause.extend(now + 1) == 0.0
+        assert pause.until == pytest.approx(now + 2)
+        assert pause.extend(now + 3) == pytest.approx(1, abs=0.1)
+
+
+def test_a_batch_without_a_recipe_cannot_have_processes(served):
+    desk = Copydesk(Settings.resolve(), load_host())
+    with pytest.raises(ConfigError, match="recipe"):
+        Batch(desk, concurrency=1, max_in_flight=1, processes=2)
