@@ -10,11 +10,12 @@ successful or not; invalid data is never returned.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -199,15 +200,26 @@ class ModelClient:
         log: CallLog,
         explain_miss: Callable[[str], NotRecorded] | None = None,
         cache: ResponseCache | None = None,
+        *,
+        open_endpoint: Callable[[], Awaitable[Endpoint]] | None = None,
     ):
+        """``endpoint`` is where requests go; or, with ``open_endpoint``, only its shape
+        (what the response cache needs), the real one opened on the first cache miss."""
         self.endpoint = endpoint
         self.explain_miss = explain_miss
         self.cache = cache
         self.settings = settings
         self.log = log
         self._structured = endpoint.structured_output
+        self._owns_http = request_gate.get() is None
+        self._open_endpoint = open_endpoint
+        self._opening = asyncio.Lock()
+        self._client: openai.AsyncOpenAI | None = (
+            None if open_endpoint is not None else self._make_client(endpoint)
+        )
+
+    def _make_client(self, endpoint: Endpoint) -> openai.AsyncOpenAI:
         gate = request_gate.get()
-        self._owns_http = gate is None
         http_client = None
         if gate is not None:  # a batch: shared connections, capped, one 429 pause
             http_client = gate.http_client(endpoint)
@@ -216,17 +228,28 @@ class ModelClient:
         else:
             # Building a TLS context loads the CA bundle: ~20 ms per article, once is enough.
             http_client = CountingHttpxClient(verify=_tls_context())
-        self._client = openai.AsyncOpenAI(
+        return openai.AsyncOpenAI(
             base_url=endpoint.base_url,
             # Local servers ignore the key but the client insists on one.
             api_key=endpoint.api_key or "no-key",
-            max_retries=0 if settings.offline else settings.max_retries,
-            timeout=settings.timeout,
+            max_retries=0 if self.settings.offline else self.settings.max_retries,
+            timeout=self.settings.timeout,
             http_client=http_client,
         )
 
+    async def _opened(self) -> openai.AsyncOpenAI:
+        """The openai client, opening the real endpoint first if only its shape is known."""
+        async with self._opening:
+            if self._client is None:
+                assert self._open_endpoint is not None
+                self.endpoint = await self._open_endpoint()
+                self._structured = self.endpoint.structured_output
+                self._client = self._make_client(self.endpoint)
+            return self._client
+
     async def close(self) -> None:
-        if self._owns_http:  # a batch's shared connections outlive one article
+        if self._owns_http and self._client is not None:
+            # A batch's shared connections outlive one article.
             await self._client.close()
 
     def _request(
@@ -319,19 +342,23 @@ class ModelClient:
         started = time.perf_counter()
         content: str | None = None
         errors: list[str] = []
-        key = None
-        if self.cache is not None:
-            # The cache holds only answers that validated against this very schema.
-            key = self.cache.key(
-                self._request(messages, schema, prompt, max_tokens),
-                endpoint_identity(self.endpoint),  # not the URL: ports change
-            )
-            hit = self.cache.get(key)
-            if hit is not None:
-                call.status, call.attempts, call.finish_reason = "cached", 0, "cached"
-                call.seconds = round(time.perf_counter() - started, 3)
-                self.log.add(call)
-                return hit, call
+        key = self._cache_key(messages, schema, prompt, max_tokens)
+        hit = self._cached(key)
+        if hit is None and self._client is None:
+            # A miss with only the endpoint's shape: open it (the embedded model's server
+            # starts now, not when every answer was in the cache) and, if it names itself
+            # otherwise than its shape did, look again under its own name.
+            shape = endpoint_identity(self.endpoint)
+            await self._opened()
+            call.endpoint, call.server = self.endpoint.label, dict(self.endpoint.info)
+            if endpoint_identity(self.endpoint) != shape:
+                key = self._cache_key(messages, schema, prompt, max_tokens)
+                hit = self._cached(key)
+        if hit is not None:
+            call.status, call.attempts, call.finish_reason = "cached", 0, "cached"
+            call.seconds = round(time.perf_counter() - started, 3)
+            self.log.add(call)
+            return hit, call
         try:
             for _ in range(1 + self.settings.reasks):
                 self._check_budget(prompt)
@@ -393,6 +420,20 @@ class ModelClient:
             call.seconds = round(time.perf_counter() - started, 3)
             self.log.add(call)
 
+    def _cache_key(
+        self, messages: list[dict[str, str]], schema: dict[str, Any], name: str, max_tokens: int
+    ) -> str | None:
+        if self.cache is None:
+            return None
+        # The cache holds only answers that validated against this very schema.
+        return self.cache.key(
+            self._request(messages, schema, name, max_tokens),
+            endpoint_identity(self.endpoint),  # not the URL: ports change
+        )
+
+    def _cached(self, key: str | None) -> Any | None:
+        return None if key is None or self.cache is None else self.cache.get(key)
+
     def _check_budget(self, prompt: str) -> None:
         """Stop before a request that would go past ``--max-calls`` or ``--max-tokens``."""
         limit_calls, limit_tokens = self.settings.max_calls, self.settings.max_tokens
@@ -439,7 +480,8 @@ class ModelClient:
         # same retries, time-outs, errors and parsing into ChatCompletion.
         body = {k: v for k, v in request.items() if k != "extra_body"}
         body.update(request.get("extra_body") or {})
-        return await self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+        client = await self._opened()
+        return await client.post("/chat/completions", body=body, cast_to=ChatCompletion)
 
     @staticmethod
     def _count_usage(call: ModelCall, completion: Any) -> None:

@@ -92,6 +92,10 @@ class Provider(Protocol):
     start a server (the embedded model does), and ``close`` is called at exit.
     ``offline`` is true when replaying recorded responses: give the endpoint's shape
     (model name, params) without starting or contacting anything.
+
+    A provider whose ``open`` is slow (it starts a server) may set ``opens_slowly = True``:
+    copydesk then looks answers up in the response cache with the offline shape first and
+    opens the endpoint only when one is missing, so a re-run starts nothing.
     """
 
     name: str

@@ -29,8 +29,10 @@ class ModelSession:
         log: CallLog,
         explain_miss: Callable[[str], NotRecorded] | None = None,
         cache: ResponseCache | None = None,
+        endpoint_shape: Callable[[], Endpoint | None] | None = None,
     ):
         self._open_endpoint = open_endpoint
+        self._endpoint_shape = endpoint_shape
         self._explain_miss = explain_miss
         self._cache = cache
         self.settings = settings
@@ -41,10 +43,21 @@ class ModelSession:
     async def client(self) -> ModelClient:
         async with self._lock:
             if self._client is None:
-                endpoint = await asyncio.to_thread(self._open_endpoint)
-                self._client = ModelClient(
-                    endpoint, self.settings, self.log, self._explain_miss, self._cache
-                )
+                shape = self._endpoint_shape() if self._endpoint_shape else None
+                if shape is not None:  # opened on the first answer not in the cache
+                    self._client = ModelClient(
+                        shape,
+                        self.settings,
+                        self.log,
+                        self._explain_miss,
+                        self._cache,
+                        open_endpoint=lambda: asyncio.to_thread(self._open_endpoint),
+                    )
+                else:
+                    endpoint = await asyncio.to_thread(self._open_endpoint)
+                    self._client = ModelClient(
+                        endpoint, self.settings, self.log, self._explain_miss, self._cache
+                    )
             return self._client
 
     @property

