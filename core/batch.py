@@ -21,9 +21,13 @@ one connection pool to the endpoint, opened once, a cap on requests in flight
 (``--max-in-flight``, default 32) and, on an HTTP 429, a pause for all of them until the
 ``Retry-After`` the server gave (the request itself is retried by the openai client).
 With the response cache on (the default at temperature 0) a re-run asks the model nothing.
+``--processes N`` spreads the articles over worker processes (:mod:`copydesk.workers`),
+which share that cap and that pause; by default one per CPU for batches of 100 articles or
+more (copydesk's own work, ~12 ms of CPU an article, caps one process near 80 articles/s).
 
 Exit codes as for ``check``: 0 done, 1 a finding at or above ``--fail-on``, 2 a usage
-error, 3 an article of this run failed or had a failed stage.
+error, 3 an article of this run failed or had a failed stage (or a worker process died
+holding articles, which a re-run checks).
 """
 
 from __future__ import annotations
@@ -634,8 +638,8 @@ def usable_cpus() -> int:
 def auto_processes(desk: Copydesk, articles: int, max_in_flight: int) -> int:
     """How many worker processes a batch gets when ``--processes`` is not given.
 
-    copydesk's own work is ~10 ms of CPU an article (the openai client, checkers, report
-    checks), which caps one process near 100 articles/s: below a fast endpoint's pace
+    copydesk's own work is ~12 ms of CPU an article (the openai client, checkers, report
+    checks), which caps one process near 80 articles/s: below a fast endpoint's pace
     (a vLLM server, a high rate limit). A process per CPU lifts that cap; it costs a
     second or so to start, so small batches (under 2 × ARTICLES_PER_PROCESS) stay in one
     process, as does the embedded model (one server, one request at a time)."""
