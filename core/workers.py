@@ -1,7 +1,7 @@
 """Worker processes for ``copydesk batch``: the articles shared out, one output file.
 
 copydesk's own work on an article (the openai client building and reading requests,
-the checkers, the checks every report must pass) is CPU time, ~10 ms an article, and one
+the checkers, the checks every report must pass) is CPU time, ~12 ms an article, and one
 Python process runs it on one core. Against a fast endpoint that, not the model, sets the
 pace. With ``--processes N`` each worker process builds the same desk (from a
 :class:`~copydesk.runner.DeskRecipe`) and checks the articles this process hands it, with
