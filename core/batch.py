@@ -38,6 +38,7 @@ import email.utils
 import gc
 import json
 import os
+import shlex
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -732,18 +733,32 @@ def run_batch(
     keep_furniture: bool = False,
     reasks: int | None = None,
     timeout: float | None = None,
+    max_calls: int | None = None,
+    max_tokens: int | None = None,
+    record: Path | None = None,
+    replay: Path | None = None,
     no_cache: bool = False,
 ) -> BatchSummary:
     """Check every article ``inputs`` name into ``output`` (JSON Lines); see the module."""
-    sources = collect(inputs)
-    settings = Settings.resolve(
+    from .checking import cassette_for, resolve_settings
+
+    settings = resolve_settings(
         provider=provider,
         model=model,
         base_url=base_url,
-        prompts_dirs=list(prompts_dirs),
+        prompts_dirs=prompts_dirs,
         timeout=timeout,
         reasks=reasks,
+        record=record,
+        replay=replay,
     )
+    settings.max_calls, settings.max_tokens = max_calls, max_tokens
+    if (record or replay) and processes is not None and processes > 1:
+        raise ConfigError(
+            "--processes: a cassette is recorded or replayed in one process",
+            "leave --processes out with --record or --replay",
+        )
+    sources = collect(inputs)
     options: dict[str, Any] = {
         "summariser": summariser,
         "extractor": extractor,
@@ -761,11 +776,13 @@ def run_batch(
         max_in_flight=in_flight,
         min_confidence=min_confidence,
         progress=progress,
-        processes=processes,
+        processes=1 if record or replay else processes,
         recipe=DeskRecipe(settings, options),
     )
+    command = "copydesk batch " + " ".join(shlex.quote(i) for i in inputs)
     try:
-        return batch.run(sources, output, retry_failed=retry_failed)
+        with cassette_for(desk, settings, command, record=record, replay=replay):
+            return batch.run(sources, output, retry_failed=retry_failed)
     finally:
         desk.close()
 
@@ -788,6 +805,10 @@ SHARED_OPTIONS = (
     "keep_furniture",
     "reasks",
     "timeout",
+    "max_calls",
+    "max_tokens",
+    "record",
+    "replay",
     "no_cache",
 )
 

@@ -26,6 +26,76 @@ def _article_name(path: str, index: int, used: set[str]) -> str:
     return name
 
 
+def resolve_settings(
+    *,
+    provider: str | None,
+    model: str | None,
+    base_url: str | None,
+    prompts_dirs: tuple[Path, ...],
+    timeout: float | None,
+    reasks: int | None,
+    record: Path | None,
+    replay: Path | None,
+) -> Settings:
+    """The run's settings from the options, the config and the environment; replaying, the
+    cassette's provenance names the provider and model it was recorded from."""
+    if record and replay:
+        raise ConfigError("--record and --replay cannot be used together")
+    replay_prov: dict[str, Any] = {}
+    if replay is not None:
+        from .recording import read_provenance
+
+        if not replay.is_file():
+            raise ConfigError(f"cassette {replay} does not exist", "record it first with --record")
+        replay_prov = read_provenance(replay)
+    settings = Settings.resolve(
+        provider=provider or replay_prov.get("provider"),
+        model=model or (replay_prov.get("model") if replay else None),
+        base_url=base_url,
+        prompts_dirs=list(prompts_dirs),
+        timeout=timeout,
+        reasks=reasks,
+    )
+    if replay is not None:
+        settings.offline = True
+        if settings.provider_name == "local" and replay_prov.get("model"):
+            settings.local_model = replay_prov["model"]
+    settings.recording = record is not None
+    return settings
+
+
+def cassette_for(
+    desk: Copydesk,
+    settings: Settings,
+    command: str,
+    *,
+    record: Path | None,
+    replay: Path | None,
+) -> contextlib.AbstractContextManager[Any]:
+    """The cassette the run records into or replays from (``command`` is how to re-record
+    it, for the provenance and for a request the cassette lacks); else a no-op."""
+    if replay is not None:
+        from .recording import Replay, replaying
+
+        desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
+        return replaying(replay)
+    if record is not None:
+        from .recording import provenance, recording
+
+        def provenance_of() -> dict[str, Any]:
+            endpoint = desk.endpoint
+            return provenance(
+                endpoint.info if endpoint else {},
+                endpoint.model if endpoint else (settings.model or settings.local_model),
+                desk.provider.name,
+                desk.prompts,
+                f"{command} --record {record}",
+            )
+
+        return recording(record, provenance_of)
+    return contextlib.nullcontext()
+
+
 def run_check(
     host: Host,
     paths: list[str],
@@ -49,30 +119,18 @@ def run_check(
     no_cache: bool = False,
 ) -> list[dict[str, Any]]:
     """Check every article in ``paths``; a list of ``{"name", "report", "failed"}``."""
-    if record and replay:
-        raise ConfigError("--record and --replay cannot be used together")
     if paths.count("-") > 1:
         raise ConfigError("standard input (-) can be read only once")
-    replay_prov: dict[str, Any] = {}
-    if replay is not None:
-        from .recording import read_provenance
-
-        if not replay.is_file():
-            raise ConfigError(f"cassette {replay} does not exist", "record it first with --record")
-        replay_prov = read_provenance(replay)
-    settings = Settings.resolve(
-        provider=provider or replay_prov.get("provider"),
-        model=model or (replay_prov.get("model") if replay else None),
+    settings = resolve_settings(
+        provider=provider,
+        model=model,
         base_url=base_url,
-        prompts_dirs=list(prompts_dirs),
+        prompts_dirs=prompts_dirs,
         timeout=timeout,
         reasks=reasks,
+        record=record,
+        replay=replay,
     )
-    if replay is not None:
-        settings.offline = True
-        if settings.provider_name == "local" and replay_prov.get("model"):
-            settings.local_model = replay_prov["model"]
-    settings.recording = record is not None
     settings.max_calls, settings.max_tokens = max_calls, max_tokens
 
     # Read every input first: a bad file is a usage error before any model time is spent.
@@ -91,26 +149,7 @@ def run_check(
         no_cache=no_cache,
     )
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
-    cassette: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
-    if replay is not None:
-        from .recording import Replay, replaying
-
-        desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
-        cassette = replaying(replay)
-    elif record is not None:
-        from .recording import provenance, recording
-
-        def provenance_of() -> dict[str, Any]:
-            endpoint = desk.endpoint
-            return provenance(
-                endpoint.info if endpoint else {},
-                endpoint.model if endpoint else (settings.model or settings.local_model),
-                desk.provider.name,
-                desk.prompts,
-                f"{command} --record {record}",
-            )
-
-        cassette = recording(record, provenance_of)
+    cassette = cassette_for(desk, settings, command, record=record, replay=replay)
 
     results = []
     used: set[str] = set()

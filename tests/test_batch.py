@@ -387,3 +387,80 @@ def test_collect_refuses_missing_inputs_and_standard_input(tmp_path):
         collect([str(tmp_path / "missing.txt")])
     with pytest.raises(InputError, match="standard input"):
         collect(["-"])
+
+
+# cassettes and budgets, as in check ------------------------------------------------------------
+
+
+def test_a_batch_recorded_once_replays_with_no_endpoint(runner, articles, tmp_path, monkeypatch):
+    """In CI: record the batch's model answers once, then replay them with no network,
+    no key and no model, in one process."""
+    folder, jsonl = articles
+    cassette = tmp_path / "batch.yaml"
+    fake = FakeModel()
+    valid_answers(fake)
+    with fake.serve() as base_url:
+        recorded = runner.invoke(
+            cli,
+            [
+                *("batch", str(folder), str(jsonl), "--base-url", base_url),
+                *("--model", "fake-model", "--checkers", "llm"),
+                *("-o", str(tmp_path / "recorded.jsonl"), "--record", str(cassette)),
+            ],
+        )
+    assert recorded.exit_code == 0, recorded.output
+    assert cassette.read_text().startswith("# copydesk cassette")
+    assert "copydesk batch" in cassette.read_text(), "the provenance says how it was recorded"
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # a dead port
+    replayed = runner.invoke(
+        cli,
+        [
+            *("batch", str(folder), str(jsonl), "--checkers", "llm"),
+            *("-o", str(tmp_path / "replayed.jsonl"), "--replay", str(cassette)),
+        ],
+    )
+    assert replayed.exit_code == 0, replayed.output
+    assert "4 articles checked: 4 ok" in replayed.stderr
+    before = {r["id"]: r["report"]["findings"] for r in lines(tmp_path / "recorded.jsonl")}
+    after = {r["id"]: r["report"]["findings"] for r in lines(tmp_path / "replayed.jsonl")}
+    assert after == before and len(fake.requests) == 4 * 3
+
+
+def test_an_article_the_cassette_lacks_is_partial_and_says_how_to_re_record(
+    runner, served, articles, sample_text, tmp_path
+):
+    folder, jsonl = articles
+    cassette = tmp_path / "batch.yaml"
+    recorded = batch(runner, jsonl, "-o", tmp_path / "recorded.jsonl", "--record", cassette)
+    assert recorded.exit_code == 0, recorded.output
+    (folder / "c.txt").write_text(sample_text.replace("Lavrov", "The envoy"))
+    replayed = batch(
+        runner, jsonl, folder / "c.txt", "-o", tmp_path / "out.jsonl", "--replay", cassette
+    )
+    assert replayed.exit_code == 3
+    by_id = {r["id"]: r for r in lines(tmp_path / "out.jsonl")}
+    assert by_id["wire-1"]["status"] == by_id["wire-2"]["status"] == "ok"
+    lacking = by_id[str(folder / "c.txt")]
+    assert lacking["status"] == "partial"
+    assert "holds no answer for this 'summarise' request" in lacking["error"]
+    assert f"--record {cassette}" in lacking["error"]
+
+
+def test_cassettes_are_one_process_and_budgets_are_per_article(runner, served, articles, tmp_path):
+    folder, _ = articles
+    many = batch(
+        runner, folder, "-o", tmp_path / "o.jsonl", "--replay", tmp_path / "none.yaml", "-p", "2"
+    )
+    assert many.exit_code == 2 and "does not exist" in many.stderr
+    (tmp_path / "none.yaml").write_text("")
+    many = batch(
+        runner, folder, "-o", tmp_path / "o.jsonl", "--record", tmp_path / "new.yaml", "-p", "2"
+    )
+    assert many.exit_code == 2 and "one process" in many.stderr
+
+    budget = batch(runner, folder, "-o", tmp_path / "budget.jsonl", "--max-calls", "1")
+    assert budget.exit_code == 3
+    for record in lines(tmp_path / "budget.jsonl"):
+        assert record["status"] == "partial" and "--max-calls" in record["error"]
+        assert sum(c["attempts"] for c in record["report"]["calls"]) == 1
