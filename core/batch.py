@@ -461,12 +461,27 @@ class Batch:
         todo = [s for s in sources if s.id not in done or done[s.id] in redo]
         return todo, BatchSummary(total=len(sources), skipped=len(sources) - len(todo))
 
-    def processes_for(self, articles: int) -> int:
-        if self.processes is not None:
-            return max(1, min(self.processes, articles, self.max_in_flight))
-        if self.recipe is None:
+    def processes_for(self, articles: int, start_method: str) -> int:
+        """Worker processes for ``articles``: as asked, or as :func:`auto_processes`
+        chooses; never more than the articles, the request slots or ``--concurrency``."""
+        if self.processes is None and self.recipe is None:
             return 1
-        return auto_processes(self.desk, articles, self.max_in_flight)
+        wanted = (
+            self.processes
+            if self.processes is not None
+            else auto_processes(self.desk, articles, self.max_in_flight)
+        )
+        wanted = max(1, min(wanted, articles, self.max_in_flight, self.concurrency))
+        if wanted > 1 and self.recipe is not None and not self.recipe.portable(start_method):
+            if self.processes is not None:
+                raise ConfigError(
+                    "--processes: plugins registered in code reach worker processes only "
+                    "when they are forked, and this process cannot fork safely (it runs "
+                    "threads, or this is not Linux)",
+                    "use --processes 1, or install the plugins (entry points)",
+                )
+            return 1
+        return wanted
 
     def run(
         self, sources: list[Source], output: Path, *, retry_failed: bool = False
@@ -474,11 +489,14 @@ class Batch:
         todo, summary = self.plan(sources, output, retry_failed=retry_failed)
         if not todo:
             return summary
-        processes = self.processes_for(len(todo))
+        from .workers import start_method
+
+        method = start_method()
+        processes = self.processes_for(len(todo), method)
         if processes > 1:
             from .workers import run_in_processes
 
-            return run_in_processes(self, todo, output, summary, processes)
+            return run_in_processes(self, todo, output, summary, processes, method=method)
         return asyncio.run(self._run_here(todo, output, summary))
 
     async def run_async(
@@ -602,14 +620,18 @@ def long_run_gc() -> Iterator[None]:
     full collections over those long-lived objects were pauses of the event loop that
     held responses unread, a few points of batch efficiency."""
     threshold = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
+    # An application embedding copydesk that froze objects of its own keeps them frozen.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.collect()
+        gc.freeze()
     gc.set_threshold(50_000, 50, 100)
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 def write_line(out: IO[str], output: Path, line: str) -> None:
@@ -777,7 +799,7 @@ def run_batch(
         min_confidence=min_confidence,
         progress=progress,
         processes=1 if record or replay else processes,
-        recipe=DeskRecipe(settings, options),
+        recipe=DeskRecipe(settings, options, host),
     )
     command = "copydesk batch " + " ".join(shlex.quote(i) for i in inputs)
     try:

@@ -346,14 +346,14 @@ class ModelClient:
         hit = self._cached(key)
         if hit is None and self._client is None:
             # A miss with only the endpoint's shape: open it (the embedded model's server
-            # starts now, not when every answer was in the cache) and, if it names itself
-            # otherwise than its shape did, look again under its own name.
-            shape = endpoint_identity(self.endpoint)
+            # starts now, not when every answer was in the cache) and, if the request or
+            # the name it gives differs from its shape's, look again under its own key.
             await self._opened()
-            call.endpoint, call.server = self.endpoint.label, dict(self.endpoint.info)
-            if endpoint_identity(self.endpoint) != shape:
-                key = self._cache_key(messages, schema, prompt, max_tokens)
-                hit = self._cached(key)
+            call.model, call.endpoint = self.endpoint.model, self.endpoint.label
+            call.server = dict(self.endpoint.info)
+            real_key = self._cache_key(messages, schema, prompt, max_tokens)
+            if real_key != key:
+                key, hit = real_key, self._cached(real_key)
         if hit is not None:
             call.status, call.attempts, call.finish_reason = "cached", 0, "cached"
             call.seconds = round(time.perf_counter() - started, 3)

@@ -83,6 +83,27 @@ class Host:
         self.components: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         self._owner: dict[tuple[str, str], str] = {}
         self.prompt_dirs: list[Path] = []
+        #: Set by load_host(): what it loaded, to tell whether anything was changed since.
+        self._as_loaded: tuple[Any, ...] | None = None
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        return (
+            tuple(sorted(self.plugins)),
+            tuple(
+                sorted(
+                    (kind, name, id(obj))
+                    for kind, d in self.components.items()
+                    for name, obj in d.items()
+                )
+            ),
+            tuple(self.prompt_dirs),
+        )
+
+    @property
+    def reloadable(self) -> bool:
+        """Whether another process's ``load_host()`` gives the same plugins: this host came
+        from load_host() reading the environment, and nothing was registered since."""
+        return self._as_loaded is not None and self._as_loaded == self._fingerprint()
 
     # loading ---------------------------------------------------------------
 
@@ -230,4 +251,6 @@ def load_host(*, builtins: bool = True, entry_points_allowed: str | None = None)
         allow = os.environ.get("COPYDESK_LOAD_PLUGINS")
     host.load_entry_points(allow)
     host.collect()
+    if builtins and entry_points_allowed is None:
+        host._as_loaded = host._fingerprint()
     return host

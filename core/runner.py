@@ -189,15 +189,28 @@ class Copydesk:
 
 @dataclass(frozen=True)
 class DeskRecipe:
-    """What another process needs to build the same desk: the settings and the option
-    values of :meth:`Copydesk.from_options`, with the plugins loaded afresh there (the
-    same ones: the environment that chooses them is inherited)."""
+    """What another process needs to build the same desk: the settings, the option values
+    of :meth:`Copydesk.from_options`, and the plugins.
+
+    A forked process uses ``host`` itself (plugins registered in code included); a
+    spawned one gets the recipe pickled, without the host, and loads the plugins again,
+    which gives the same ones only when the host is :attr:`~copydesk.host.Host.reloadable`
+    (see :meth:`portable`)."""
 
     settings: Settings
     options: dict[str, Any] = field(default_factory=dict)
+    host: Host | None = field(default=None, compare=False)
+
+    def portable(self, start_method: str) -> bool:
+        """Whether a process started this way builds the very same desk."""
+        return start_method == "fork" or self.host is None or self.host.reloadable
 
     def build(self) -> Copydesk:
-        return Copydesk.from_options(self.settings, load_host(), **self.options)
+        return Copydesk.from_options(self.settings, self.host or load_host(), **self.options)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled for a spawned process, which loads its plugins itself.
+        return {"settings": self.settings, "options": self.options, "host": None}
 
 
 def parse_names(value: str | None) -> list[str] | None:

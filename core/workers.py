@@ -26,6 +26,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -98,50 +99,67 @@ def run_in_processes(
     """Check ``todo`` in ``processes`` worker processes, writing their lines to ``output``.
 
     Each worker has its own pipe, with no lock shared between processes: a worker that is
-    killed can break only its own pipe, which tells this process so (end of file)."""
-    if batch.recipe is None:
+    killed can break only its own pipe, which tells this process so (end of file); and
+    this process going away is the end of file of every worker, which then stops."""
+    recipe = batch.recipe
+    if recipe is None:
         raise CopydeskError("worker processes need the recipe of the desk to build")
-    ctx: Any = multiprocessing.get_context(method or start_method())
+    method = method or start_method()
+    ctx: Any = multiprocessing.get_context(method)
     pause = ctx.RawValue("d", 0.0)
     slots = shares(batch.max_in_flight, processes)
     concurrency = shares(max(batch.concurrency, processes), processes)
     pipes = [ctx.Pipe() for _ in range(processes)]
-    workers = [
-        ctx.Process(
-            target=_worker,
-            args=(i, batch.recipe, slots[i], concurrency[i], batch.min_confidence),
-            kwargs={"conn": pipes[i][1], "pause": pause},
-            name=f"copydesk-batch-{i + 1}",
-            daemon=True,
+    ours = [pipe[0] for pipe in pipes]
+    workers = []
+    for i in range(processes):
+        # A forked worker inherits every pipe end open here: it must close all but its
+        # own, or no end of file would ever reach anyone. A spawned one inherits none.
+        inherited = [c for j, pipe in enumerate(pipes) for c in pipe if j != i] + [ours[i]]
+        workers.append(
+            ctx.Process(
+                target=_worker,
+                args=(i, recipe, slots[i], concurrency[i], batch.min_confidence),
+                kwargs={
+                    "conn": pipes[i][1],
+                    "pause": pause,
+                    "close": inherited if method == "fork" else [],
+                },
+                name=f"copydesk-batch-{i + 1}",
+                daemon=True,
+            )
         )
-        for i in range(processes)
-    ]
-    conns: dict[Connection, int] = {pipes[i][0]: i for i in range(processes)}
+    conns: dict[Connection, int] = {ours[i]: i for i in range(processes)}
     # A worker holds what it is checking and one more, ready: no worker hoards articles.
     capacity = [c + 1 for c in concurrency]
     held: list[dict[str, Source]] = [{} for _ in range(processes)]
     ended = [False] * processes
     pending = iter(todo)
     died: dict[int, int | None] = {}
-    lost: list[str] = []
 
     def refill(i: int) -> None:
         while not ended[i] and len(held[i]) < capacity[i]:
             source = next(pending, None)
             if source is None:
                 ended[i] = True
-                _send(pipes[i][0], None)
+                _send(ours[i], None)
                 return
             held[i][source.id] = source
-            _send(pipes[i][0], source)
+            _send(ours[i], source)
 
     summary.processes = processes
     started = time.perf_counter()
+    terminated = _exit_on_sigterm()
     try:
-        for worker in workers:
-            worker.start()
-        for _, theirs in pipes:
-            theirs.close()  # theirs alone now: their end closing is our end of file
+        for i, worker in enumerate(workers):
+            try:
+                worker.start()
+            except OSError as exc:
+                raise CopydeskError(
+                    f"cannot start worker process {i + 1}: {exc.strerror or exc}",
+                    "run with fewer --processes, or --processes 1",
+                ) from exc
+            pipes[i][1].close()  # the worker's alone now: its closing is our end of file
         for i in range(processes):
             refill(i)
         with _open_output(output) as out, _progress(batch.progress, len(todo)) as advance:
@@ -155,7 +173,6 @@ def run_in_processes(
                         del conns[conn]
                         workers[i].join(timeout=5)
                         died[i] = workers[i].exitcode
-                        lost.extend(held[i])
                         continue
                     kind = message[0]
                     if kind == "line":
@@ -176,12 +193,16 @@ def run_in_processes(
     finally:
         summary.seconds = time.perf_counter() - started
         for worker in workers:
-            if worker.is_alive():
+            if worker.pid is not None and worker.is_alive():
                 worker.terminate()
         for worker in workers:
-            worker.join(timeout=5)
-        for ours, _ in pipes:
-            ours.close()
+            if worker.pid is not None:
+                worker.join(timeout=5)
+        for conn in ours:
+            conn.close()
+        terminated()
+    # What a dead worker held, and (if every worker died) what was never handed out.
+    lost = [ident for i in died for ident in held[i]] + [s.id for s in pending]
     if lost:
         summary.lost = len(lost)
         shown = ", ".join(lost[:3]) + (", ..." if len(lost) > 3 else "")
@@ -189,9 +210,26 @@ def run_in_processes(
             "; ".join(
                 f"worker process {i + 1} ended with exit code {code}" for i, code in died.items()
             )
-            + f", holding {shown}"
+            + f", leaving {shown}"
         )
     return summary
+
+
+def _exit_on_sigterm() -> Callable[[], None]:
+    """Until the returned function is called, SIGTERM ends this process as Ctrl-C does:
+    by an exception, so that the workers are stopped and the output closed."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 def _send(conn: Connection, item: Any) -> None:
@@ -220,16 +258,22 @@ def _worker(
     *,
     conn: Connection,
     pause: Any,
+    close: list[Connection],
 ) -> None:
-    # Ctrl-C reaches the whole process group; the writer decides, and ends the workers.
+    for other in close:  # inherited by fork: see run_in_processes
+        other.close()
+    # Ctrl-C reaches the whole process group; the writer decides, and ends the workers
+    # with SIGTERM, which here ends the process at once (not the writer's handler, which a
+    # forked worker would otherwise inherit).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         desk = recipe.build()
     except CopydeskError as exc:
-        conn.send(("fatal", index, exc.exit_code, exc.message, exc.hint))
+        _tell(conn, ("fatal", index, exc.exit_code, exc.message, exc.hint))
         return
     except Exception as exc:
-        conn.send(("fatal", index, EXIT_MODEL, f"{type(exc).__name__}: {exc}", ""))
+        _tell(conn, ("fatal", index, EXIT_MODEL, f"{type(exc).__name__}: {exc}", ""))
         return
     batch = Batch(
         desk,
@@ -242,11 +286,22 @@ def _worker(
         with long_run_gc():
             stats = asyncio.run(_check_from(batch, conn, SharedPause(pause)))
     except CopydeskError as exc:  # the endpoint could not be opened, say
-        conn.send(("fatal", index, exc.exit_code, exc.message, exc.hint))
+        _tell(conn, ("fatal", index, exc.exit_code, exc.message, exc.hint))
         return
+    except (WriterGone, BrokenPipeError, ConnectionResetError):
+        return  # the writer is gone (killed, or it stopped the batch): nobody to tell
     finally:
         desk.close()
-    conn.send(("done", index, stats))
+    _tell(conn, ("done", index, stats))
+
+
+class WriterGone(Exception):
+    """The process that hands out articles and writes the lines has gone away."""
+
+
+def _tell(conn: Connection, message: tuple[Any, ...]) -> None:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        conn.send(message)
 
 
 async def _check_from(batch: Batch, conn: Connection, pause: Pause) -> GateStats:
@@ -254,13 +309,17 @@ async def _check_from(batch: Batch, conn: Connection, pause: Pause) -> GateStats
     token = request_gate.set(gate)
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[Source | None] = asyncio.Queue()
+    gone = loop.create_future()
 
     def receive() -> None:  # in a thread: the pipe is read as soon as the writer sends
         while True:
             try:
                 item = conn.recv()
             except (EOFError, OSError):
-                item = None  # the writer is gone: finish what is here, then stop
+                # Not the end of the work (that is a None): the writer died. Stop now;
+                # whatever this worker holds would have nowhere to go.
+                loop.call_soon_threadsafe(_set_once, gone)
+                return
             loop.call_soon_threadsafe(inbox.put_nowait, item)
             if item is None:
                 return
@@ -276,9 +335,21 @@ async def _check_from(batch: Batch, conn: Connection, pause: Pause) -> GateStats
         if batch.desk.use_model:
             await asyncio.to_thread(batch.desk._open_endpoint)
         threading.Thread(target=receive, name="copydesk-inbox", daemon=True).start()
-        await asyncio.gather(*(work() for _ in range(batch.concurrency)))
+        everything = asyncio.gather(*(work() for _ in range(batch.concurrency)))
+        await asyncio.wait([everything, gone], return_when=asyncio.FIRST_COMPLETED)
+        if gone.done():
+            everything.cancel()
+            with contextlib.suppress(BaseException):
+                await everything
+            raise WriterGone
+        await everything
     finally:
         request_gate.reset(token)
         with contextlib.suppress(Exception):
             await gate.aclose()
     return gate.stats
+
+
+def _set_once(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

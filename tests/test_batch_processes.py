@@ -27,7 +27,7 @@ from copydesk.report import grounding_errors, schema_errors
 from copydesk.runner import Copydesk, DeskRecipe
 from copydesk.settings import Settings
 from copydesk.testing import FakeModel, FakeReply
-from copydesk.workers import SharedPause, run_in_processes, shares, start_method
+from copydesk.workers import SharedPause, run_in_processes, shares
 
 
 def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
@@ -181,6 +181,120 @@ def test_a_worker_that_cannot_build_its_desk_stops_the_batch_with_its_reason(
     assert caught.value.exit_code == 2, "a usage error in the worker is still a usage error"
 
 
+def test_when_every_worker_dies_the_articles_never_handed_out_count_as_not_checked(
+    served, sample_text, tmp_path
+):
+    answer = served.scripts["summarise"][0]
+
+    def kill_every_worker(request):  # type: ignore[no-untyped-def]
+        for worker in multiprocessing.active_children():
+            if worker.name.startswith("copydesk-batch") and worker.pid:
+                os.kill(worker.pid, signal.SIGKILL)
+        return FakeReply(answer)
+
+    served.answer("summarise", kill_every_worker)
+    wire = articles_jsonl(tmp_path, sample_text, 12)
+    summary = run_batch(
+        load_host(),
+        [str(wire)],
+        tmp_path / "out.jsonl",
+        checkers="llm",
+        processes=2,
+        concurrency=2,
+        progress=False,
+    )
+    assert summary.checked == 0 and summary.lost == 12, "all twelve are still to check"
+    assert summary.exit_code(None) == 3
+
+
+# forked workers, from the CLI in a process of its own ----------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def gone(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "\nState:\tZ" in status  # a zombie has exited; nobody may reap it here
+
+
+def wait_until(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.fixture
+def slow_batch(served, sample_text, tmp_path):  # type: ignore[no-untyped-def]
+    """``copydesk batch -p 2`` started in a process of its own (so it forks its workers)
+    on 16 articles whose answers take 0.2 s; yields the process and its output file."""
+    for prompt, script in list(served.scripts.items()):
+        served.answer(prompt, FakeReply(script[0], delay=0.2))
+    wire = articles_jsonl(tmp_path, sample_text, 16)
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "COPYDESK_CACHE_DIR": str(tmp_path / "cache")}
+    args = [sys.executable, "-m", "copydesk", "batch", str(wire), "-o", str(out)]
+    process = subprocess.Popen(
+        [*args, "--checkers", "llm", "-p", "2", "-j", "2", "--no-progress"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_until(lambda: out.exists() and out.read_text().count("\n") >= 1, 60)
+        yield process, out
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork and /proc are Linux's")
+def test_forked_workers_stop_when_the_batch_process_is_killed(slow_batch):
+    process, _ = slow_batch
+    workers = children_of(process.pid)
+    assert len(workers) == 2
+    for pid in workers:  # forked, not spawned: the same command line as the batch itself
+        assert "spawn_main" not in Path(f"/proc/{pid}/cmdline").read_text()
+    process.kill()
+    process.wait(timeout=10)
+    assert wait_until(lambda: all(gone(pid) for pid in workers), 10), "no orphan workers"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork and /proc are Linux's")
+def test_a_forked_worker_killed_mid_batch_ends_the_run_with_what_it_held(slow_batch):
+    process, out = slow_batch
+    workers = children_of(process.pid)
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 3, stderr
+    assert "not checked" in stderr and "worker process 1 ended with exit code -9" in stderr
+    checked = lines(out)
+    assert 8 <= len(checked) < 16, "the other worker went on; the dead one's were left"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="signals to the batch process")
+def test_sigterm_stops_the_batch_and_its_workers_and_keeps_the_lines(slow_batch):
+    process, out = slow_batch
+    workers = children_of(process.pid)
+    process.terminate()
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr, stderr
+    assert wait_until(lambda: all(gone(pid) for pid in workers), 10)
+    for record in lines(out):  # every line written is whole
+        assert record["status"] == "ok"
+
+
 # choosing how many --------------------------------------------------------------------------------
 
 
@@ -211,15 +325,6 @@ def test_shares_add_up_to_the_whole():
     assert sum(shares(33, 4)) == 33
 
 
-def test_fork_only_while_this_process_runs_one_thread():
-    # pytest's own process runs threads here (the served fake, if any); whatever it
-    # runs, the choice follows the rule.
-    import threading
-
-    expected = "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
-    assert start_method() == expected
-
-
 # the shared 429 pause ------------------------------------------------------------------------------
 
 
@@ -246,6 +351,49 @@ def test_a_shorter_pause_never_shortens_a_longer_one():
         assert pause.extend(now + 1) == 0.0
         assert pause.until == pytest.approx(now + 2)
         assert pause.extend(now + 3) == pytest.approx(1, abs=0.1)
+
+
+def test_plugins_registered_in_code_stay_in_one_process_unless_workers_can_be_forked(
+    served, sample_text, tmp_path
+):
+    """A host changed in code cannot be loaded again by a spawned worker (pytest runs
+    threads, so workers would be spawned here): the batch stays in this process."""
+    import copydesk
+    from copydesk.host import Host
+    from copydesk.types import Finding
+
+    class Shouty:
+        name = "shouty"
+        categories = ("loaded_language",)
+        needs_model = False
+
+        async def check(self, article, summary, claims, ctx):  # type: ignore[no-untyped-def]
+            return [Finding("loaded_language", "Lavrov", "Is this loaded?", severity="low")]
+
+    class ShoutyPlugin:
+        @copydesk.hookimpl
+        def register_checkers(self, register):  # type: ignore[no-untyped-def]
+            register(Shouty())
+
+    host = Host()
+    host.load_builtins()
+    host.register_plugin(ShoutyPlugin(), "shouty", version="0", source="test")
+    host.collect()
+    assert not host.reloadable and load_host().reloadable
+    wire = articles_jsonl(tmp_path, sample_text, 120)
+    summary = run_batch(
+        host, [str(wire)], tmp_path / "out.jsonl", checkers="shouty", progress=False
+    )
+    assert summary.processes == 1 and summary.counts["ok"] == 120
+    with pytest.raises(ConfigError, match="registered in code"):
+        run_batch(
+            host,
+            [str(wire)],
+            tmp_path / "again.jsonl",
+            checkers="shouty",
+            processes=2,
+            progress=False,
+        )
 
 
 def test_a_batch_without_a_recipe_cannot_have_processes(served):

@@ -11,6 +11,7 @@ import copy
 import json
 import multiprocessing
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,7 @@ class SlowServer(PinnedModel):
         super().__init__(base_url)
         self.started = 0
         self.offline_sha256 = offline_sha256
+        self.starting = threading.Semaphore(1)
 
     def open(self, settings, *, offline=False):
         from copydesk.components import Endpoint
@@ -195,8 +197,14 @@ class SlowServer(PinnedModel):
         if offline:
             info = {"server": "llama.cpp via xllamacpp 0.2", "model_sha256": self.offline_sha256}
             return Endpoint(base_url="http://127.0.0.1:9/v1", model="tiny", info=info)
-        self.started += 1
-        return super().open(settings)
+        # Starting takes a while: a second start meanwhile would be a second server.
+        assert self.starting.acquire(blocking=False), "started twice at once"
+        try:
+            time.sleep(0.2)
+            self.started += 1
+            return super().open(settings)
+        finally:
+            self.starting.release()
 
 
 def check_with(provider, sample_path, tmp_path):  # type: ignore[no-untyped-def]
