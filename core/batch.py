@@ -864,7 +864,8 @@ def batch_command(check: click.Command) -> click.Command:
         "--processes",
         type=click.IntRange(1),
         help="Worker processes sharing the articles and the --max-in-flight cap (default: "
-        f"one per CPU, one per {ARTICLES_PER_PROCESS} articles; 1 for the embedded model).",
+        f"one per {ARTICLES_PER_PROCESS} articles, at most one per CPU; 1 for the embedded "
+        "model).",
     )
     @click.option(
         "--retry-failed",
