@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, CopydeskError
+from .errors import ConfigError
 from .host import Host
 from .inputs import expand_inputs, read_article
-from .report import grounding_errors, schema_errors
+from .report import ensure_valid
 from .runner import Copydesk
 from .settings import Settings
 
@@ -157,14 +157,7 @@ def run_check(
         with cassette:
             for index, (path, article) in enumerate(zip(paths, articles, strict=True)):
                 result = desk.check(article)
-                report = result.to_dict()
-                problems = schema_errors(report) + grounding_errors(report)
-                if problems:  # a bug in copydesk, not in the input: say so loudly
-                    raise CopydeskError(
-                        "internal error: the report failed its own checks: "
-                        + "; ".join(problems[:5]),
-                        "please report this as a copydesk bug",
-                    )
+                report = ensure_valid(result.to_dict())
                 for stage in result.stages:
                     if stage.status in ("failed", "unparseable"):
                         print(

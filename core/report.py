@@ -12,6 +12,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from .errors import CopydeskError
+
 
 @cache
 def report_schema() -> dict[str, Any]:
@@ -47,6 +49,23 @@ def grounding_errors(report: dict[str, Any]) -> list[str]:
                     f"{kind}[{i}]: quote {item['quote']!r} is not at [{item['start']}, {item['end']})"
                 )
     return errors
+
+
+def report_problems(report: dict[str, Any]) -> list[str]:
+    """Everything wrong with ``report``: schema errors, then quotes not at their offsets."""
+    return schema_errors(report) + grounding_errors(report)
+
+
+def ensure_valid(report: dict[str, Any]) -> dict[str, Any]:
+    """``report``, once it has passed its own checks; a report that fails them is a bug in
+    copydesk or a plugin, never the input's fault, and is never passed on."""
+    problems = report_problems(report)
+    if problems:
+        raise CopydeskError(
+            "internal error: the report failed its own checks: " + "; ".join(problems[:5]),
+            "please report this as a copydesk bug",
+        )
+    return report
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -248,7 +248,7 @@ def run(
     need script (or record) only the calls the checker makes."""
     from .host import load_host
     from .inputs import article_from_bytes
-    from .report import grounding_errors, schema_errors
+    from .report import report_problems
     from .runner import Copydesk
 
     if isinstance(text_or_path, Path):
@@ -303,7 +303,7 @@ def run(
         cm = nullcontext()
     with cm:
         report = desk.check(article).to_dict()
-    problems = schema_errors(report) + grounding_errors(report)
+    problems = report_problems(report)
     assert not problems, problems
     return report
 
