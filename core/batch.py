@@ -41,13 +41,14 @@ import os
 import shlex
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from .calls import CountingHttpxClient, request_gate
+from .checking import RunOptions
 from .components import Endpoint
 from .errors import (
     EXIT_FINDINGS,
@@ -733,54 +734,20 @@ def run_batch(
     retry_failed: bool = False,
     min_confidence: float = 0.0,
     progress: bool = True,
-    provider: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    prompts_dirs: tuple[Path, ...] = (),
-    summariser: str = "llm",
-    extractor: str = "llm",
-    checkers: str | None = None,
-    skip_checkers: str | None = None,
-    no_model: bool = False,
-    keep_furniture: bool = False,
-    reasks: int | None = None,
-    timeout: float | None = None,
-    max_calls: int | None = None,
-    max_tokens: int | None = None,
-    record: Path | None = None,
-    replay: Path | None = None,
-    no_cache: bool = False,
+    **options: Any,
 ) -> BatchSummary:
-    """Check every article ``inputs`` name into ``output`` (JSON Lines); see the module."""
-    from .checking import cassette_for, resolve_settings
-
-    settings = resolve_settings(
-        provider=provider,
-        model=model,
-        base_url=base_url,
-        prompts_dirs=prompts_dirs,
-        timeout=timeout,
-        reasks=reasks,
-        record=record,
-        replay=replay,
-    )
-    settings.max_calls, settings.max_tokens = max_calls, max_tokens
-    if (record or replay) and processes is not None and processes > 1:
+    """Check every article ``inputs`` name into ``output`` (JSON Lines); see the module.
+    ``options`` are :class:`~copydesk.checking.RunOptions`'s fields, as for ``check``."""
+    run = RunOptions(**options)
+    settings = run.settings()
+    cassette = run.record or run.replay
+    if cassette and processes is not None and processes > 1:
         raise ConfigError(
             "--processes: a cassette is recorded or replayed in one process",
             "leave --processes out with --record or --replay",
         )
     sources = collect(inputs)
-    options: dict[str, Any] = {
-        "summariser": summariser,
-        "extractor": extractor,
-        "checkers": checkers,
-        "skip_checkers": skip_checkers,
-        "no_model": no_model,
-        "keep_furniture": keep_furniture,
-        "no_cache": no_cache,
-    }
-    desk = Copydesk.from_options(settings, host, **options)
+    desk = Copydesk.from_options(settings, host, **run.desk_options())
     in_flight = max_in_flight or default_max_in_flight(settings)
     batch = Batch(
         desk,
@@ -788,12 +755,12 @@ def run_batch(
         max_in_flight=in_flight,
         min_confidence=min_confidence,
         progress=progress,
-        processes=1 if record or replay else processes,
-        recipe=DeskRecipe(settings, options, host),
+        processes=1 if cassette else processes,
+        recipe=DeskRecipe(settings, run.desk_options(), host),
     )
     command = "copydesk batch " + " ".join(shlex.quote(i) for i in inputs)
     try:
-        with cassette_for(desk, settings, command, record=record, replay=replay):
+        with run.cassette(desk, settings, command):
             return batch.run(sources, output, retry_failed=retry_failed)
     finally:
         desk.close()
@@ -802,27 +769,7 @@ def run_batch(
 # copydesk batch ---------------------------------------------------------------------------------
 
 #: The options ``batch`` takes from ``check``, so the two always agree.
-SHARED_OPTIONS = (
-    "fail_on",
-    "min_confidence",
-    "provider",
-    "model",
-    "base_url",
-    "prompts_dirs",
-    "summariser",
-    "extractor",
-    "checkers",
-    "skip_checkers",
-    "no_model",
-    "keep_furniture",
-    "reasks",
-    "timeout",
-    "max_calls",
-    "max_tokens",
-    "record",
-    "replay",
-    "no_cache",
-)
+SHARED_OPTIONS = ("fail_on", "min_confidence", *(f.name for f in fields(RunOptions)))
 
 
 def batch_command(check: click.Command) -> click.Command:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,60 +97,76 @@ def cassette_for(
     return contextlib.nullcontext()
 
 
-def run_check(
-    host: Host,
-    paths: list[str],
-    *,
-    provider: str | None = None,
-    model: str | None = None,
-    base_url: str | None = None,
-    prompts_dirs: tuple[Path, ...] = (),
-    summariser: str = "llm",
-    extractor: str = "llm",
-    checkers: str | None = None,
-    skip_checkers: str | None = None,
-    no_model: bool = False,
-    keep_furniture: bool = False,
-    reasks: int | None = None,
-    max_calls: int | None = None,
-    max_tokens: int | None = None,
-    timeout: float | None = None,
-    record: Path | None = None,
-    replay: Path | None = None,
-    no_cache: bool = False,
-) -> list[dict[str, Any]]:
-    """Check every article in ``paths``; a list of ``{"name", "report", "failed"}``."""
+@dataclass
+class RunOptions:
+    """What ``check`` and ``batch`` share, as the command line gives it: the model, the
+    plugins, the prompts, the per-article budgets and the cassette."""
+
+    provider: str | None = None
+    model: str | None = None
+    base_url: str | None = None
+    prompts_dirs: tuple[Path, ...] = ()
+    summariser: str = "llm"
+    extractor: str = "llm"
+    checkers: str | None = None
+    skip_checkers: str | None = None
+    no_model: bool = False
+    keep_furniture: bool = False
+    reasks: int | None = None
+    timeout: float | None = None
+    max_calls: int | None = None
+    max_tokens: int | None = None
+    record: Path | None = None
+    replay: Path | None = None
+    no_cache: bool = False
+
+    def settings(self) -> Settings:
+        settings = resolve_settings(
+            provider=self.provider,
+            model=self.model,
+            base_url=self.base_url,
+            prompts_dirs=self.prompts_dirs,
+            timeout=self.timeout,
+            reasks=self.reasks,
+            record=self.record,
+            replay=self.replay,
+        )
+        settings.max_calls, settings.max_tokens = self.max_calls, self.max_tokens
+        return settings
+
+    def desk_options(self) -> dict[str, Any]:
+        """The keyword arguments of :meth:`Copydesk.from_options`."""
+        return {
+            "summariser": self.summariser,
+            "extractor": self.extractor,
+            "checkers": self.checkers,
+            "skip_checkers": self.skip_checkers,
+            "no_model": self.no_model,
+            "keep_furniture": self.keep_furniture,
+            "no_cache": self.no_cache,
+        }
+
+    def cassette(
+        self, desk: Copydesk, settings: Settings, command: str
+    ) -> contextlib.AbstractContextManager[Any]:
+        return cassette_for(desk, settings, command, record=self.record, replay=self.replay)
+
+
+def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, Any]]:
+    """Check every article in ``paths`` (``options``: :class:`RunOptions`'s fields); a
+    list of ``{"name", "report", "failed"}``."""
+    run = RunOptions(**options)
     if paths.count("-") > 1:
         raise ConfigError("standard input (-) can be read only once")
-    settings = resolve_settings(
-        provider=provider,
-        model=model,
-        base_url=base_url,
-        prompts_dirs=prompts_dirs,
-        timeout=timeout,
-        reasks=reasks,
-        record=record,
-        replay=replay,
-    )
-    settings.max_calls, settings.max_tokens = max_calls, max_tokens
+    settings = run.settings()
 
     # Read every input first: a bad file is a usage error before any model time is spent.
     paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
 
-    desk = Copydesk.from_options(
-        settings,
-        host,
-        summariser=summariser,
-        extractor=extractor,
-        checkers=checkers,
-        skip_checkers=skip_checkers,
-        no_model=no_model,
-        keep_furniture=keep_furniture,
-        no_cache=no_cache,
-    )
+    desk = Copydesk.from_options(settings, host, **run.desk_options())
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
-    cassette = cassette_for(desk, settings, command, record=record, replay=replay)
+    cassette = run.cassette(desk, settings, command)
 
     results = []
     used: set[str] = set()
