@@ -400,3 +400,33 @@ def test_a_batch_without_a_recipe_cannot_have_processes(served):
     desk = Copydesk(Settings.resolve(), load_host())
     with pytest.raises(ConfigError, match="recipe"):
         Batch(desk, concurrency=1, max_in_flight=1, processes=2)
+
+
+def test_never_more_processes_than_articles_at_once(served):
+    desk = Copydesk(Settings.resolve(), load_host())
+    recipe = DeskRecipe(desk.settings, host=desk.host)
+    one_at_a_time = Batch(desk, concurrency=1, max_in_flight=32, processes=None, recipe=recipe)
+    assert one_at_a_time.processes_for(5000, "fork") == 1
+    asked = Batch(desk, concurrency=3, max_in_flight=32, processes=8, recipe=recipe)
+    assert asked.processes_for(5000, "fork") == 3
+    assert asked.processes_for(2, "fork") == 2, "nor more than articles"
+
+
+def test_the_garbage_collector_is_put_back_and_an_apps_frozen_objects_stay_frozen():
+    import gc
+
+    from copydesk.batch import long_run_gc
+
+    threshold = gc.get_threshold()
+    with long_run_gc():
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == 50_000
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == 0
+
+    gc.freeze()  # an application's own frozen objects
+    try:
+        frozen = gc.get_freeze_count()
+        with long_run_gc():
+            pass
+        assert gc.get_freeze_count() == frozen, "not unfrozen by copydesk"
+    finally:
+        gc.unfreeze()
