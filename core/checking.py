@@ -27,76 +27,6 @@ def _article_name(path: str, index: int, used: set[str]) -> str:
     return name
 
 
-def resolve_settings(
-    *,
-    provider: str | None,
-    model: str | None,
-    base_url: str | None,
-    prompts_dirs: tuple[Path, ...],
-    timeout: float | None,
-    reasks: int | None,
-    record: Path | None,
-    replay: Path | None,
-) -> Settings:
-    """The run's settings from the options, the config and the environment; replaying, the
-    cassette's provenance names the provider and model it was recorded from."""
-    if record and replay:
-        raise ConfigError("--record and --replay cannot be used together")
-    replay_prov: dict[str, Any] = {}
-    if replay is not None:
-        from .recording import read_provenance
-
-        if not replay.is_file():
-            raise ConfigError(f"cassette {replay} does not exist", "record it first with --record")
-        replay_prov = read_provenance(replay)
-    settings = Settings.resolve(
-        provider=provider or replay_prov.get("provider"),
-        model=model or (replay_prov.get("model") if replay else None),
-        base_url=base_url,
-        prompts_dirs=list(prompts_dirs),
-        timeout=timeout,
-        reasks=reasks,
-    )
-    if replay is not None:
-        settings.offline = True
-        if settings.provider_name == "local" and replay_prov.get("model"):
-            settings.local_model = replay_prov["model"]
-    settings.recording = record is not None
-    return settings
-
-
-def cassette_for(
-    desk: Copydesk,
-    settings: Settings,
-    command: str,
-    *,
-    record: Path | None,
-    replay: Path | None,
-) -> contextlib.AbstractContextManager[Any]:
-    """The cassette the run records into or replays from (``command`` is how to re-record
-    it, for the provenance and for a request the cassette lacks); else a no-op."""
-    if replay is not None:
-        from .recording import Replay, replaying
-
-        desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
-        return replaying(replay)
-    if record is not None:
-        from .recording import provenance, recording
-
-        def provenance_of() -> dict[str, Any]:
-            endpoint = desk.endpoint
-            return provenance(
-                endpoint.info if endpoint else {},
-                endpoint.model if endpoint else (settings.model or settings.local_model),
-                desk.provider.name,
-                desk.prompts,
-                f"{command} --record {record}",
-            )
-
-        return recording(record, provenance_of)
-    return contextlib.nullcontext()
-
-
 @dataclass
 class RunOptions:
     """What ``check`` and ``batch`` share, as the command line gives it: the model, the
@@ -121,16 +51,33 @@ class RunOptions:
     no_cache: bool = False
 
     def settings(self) -> Settings:
-        settings = resolve_settings(
-            provider=self.provider,
-            model=self.model,
+        """The run's settings from these options, the config and the environment; when
+        replaying, the cassette's provenance names the provider and model it came from."""
+        record, replay = self.record, self.replay
+        if record and replay:
+            raise ConfigError("--record and --replay cannot be used together")
+        replay_prov: dict[str, Any] = {}
+        if replay is not None:
+            from .recording import read_provenance
+
+            if not replay.is_file():
+                raise ConfigError(
+                    f"cassette {replay} does not exist", "record it first with --record"
+                )
+            replay_prov = read_provenance(replay)
+        settings = Settings.resolve(
+            provider=self.provider or replay_prov.get("provider"),
+            model=self.model or (replay_prov.get("model") if replay else None),
             base_url=self.base_url,
-            prompts_dirs=self.prompts_dirs,
+            prompts_dirs=list(self.prompts_dirs),
             timeout=self.timeout,
             reasks=self.reasks,
-            record=self.record,
-            replay=self.replay,
         )
+        if replay is not None:
+            settings.offline = True
+            if settings.provider_name == "local" and replay_prov.get("model"):
+                settings.local_model = replay_prov["model"]
+        settings.recording = record is not None
         settings.max_calls, settings.max_tokens = self.max_calls, self.max_tokens
         return settings
 
@@ -149,7 +96,30 @@ class RunOptions:
     def cassette(
         self, desk: Copydesk, settings: Settings, command: str
     ) -> contextlib.AbstractContextManager[Any]:
-        return cassette_for(desk, settings, command, record=self.record, replay=self.replay)
+        """The cassette the run records into or replays from (``command`` is how to
+        re-record it, for the provenance and for a request the cassette lacks); else a
+        no-op."""
+        record, replay = self.record, self.replay
+        if replay is not None:
+            from .recording import Replay, replaying
+
+            desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
+            return replaying(replay)
+        if record is not None:
+            from .recording import provenance, recording
+
+            def provenance_of() -> dict[str, Any]:
+                endpoint = desk.endpoint
+                return provenance(
+                    endpoint.info if endpoint else {},
+                    endpoint.model if endpoint else (settings.model or settings.local_model),
+                    desk.provider.name,
+                    desk.prompts,
+                    f"{command} --record {record}",
+                )
+
+            return recording(record, provenance_of)
+        return contextlib.nullcontext()
 
 
 def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, Any]]:
