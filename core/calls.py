@@ -239,6 +239,8 @@ class ModelClient:
 
     async def _opened(self) -> openai.AsyncOpenAI:
         """The openai client, opening the real endpoint first if only its shape is known."""
+        if self._client is not None:  # every call asks: no lock once it is open
+            return self._client
         async with self._opening:
             if self._client is None:
                 assert self._open_endpoint is not None

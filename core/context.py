@@ -44,21 +44,22 @@ class ModelSession:
         async with self._lock:
             if self._client is None:
                 shape = self._endpoint_shape() if self._endpoint_shape else None
-                if shape is not None:  # opened on the first answer not in the cache
-                    self._client = ModelClient(
-                        shape,
-                        self.settings,
-                        self.log,
-                        self._explain_miss,
-                        self._cache,
-                        open_endpoint=lambda: asyncio.to_thread(self._open_endpoint),
-                    )
-                else:
-                    endpoint = await asyncio.to_thread(self._open_endpoint)
-                    self._client = ModelClient(
-                        endpoint, self.settings, self.log, self._explain_miss, self._cache
-                    )
+                if shape is None:
+                    endpoint, opener = await self._open_in_thread(), None
+                else:  # opened on the first answer not in the cache
+                    endpoint, opener = shape, self._open_in_thread
+                self._client = ModelClient(
+                    endpoint,
+                    self.settings,
+                    self.log,
+                    self._explain_miss,
+                    self._cache,
+                    open_endpoint=opener,
+                )
             return self._client
+
+    async def _open_in_thread(self) -> Endpoint:
+        return await asyncio.to_thread(self._open_endpoint)
 
     @property
     def endpoint(self) -> Endpoint | None:
