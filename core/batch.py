@@ -196,7 +196,7 @@ def read_done(output: Path) -> dict[str, str]:
     return done
 
 
-def _open_output(output: Path) -> IO[str]:
+def open_output(output: Path) -> IO[str]:
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         torn = False
@@ -237,11 +237,15 @@ class Pause:
     def until(self) -> float:
         return self._until
 
+    def _store(self, until: float) -> None:
+        self._until = until
+
     def extend(self, until: float) -> float:
         """Pause until ``until`` unless already paused longer; the seconds it added."""
-        added = max(0.0, until - max(time.monotonic(), self._until))
-        self._until = max(self._until, until)
-        return added
+        current = self.until
+        if until > current:
+            self._store(until)
+        return max(0.0, until - max(time.monotonic(), current))
 
 
 class SharedRequests:
@@ -516,7 +520,7 @@ class Batch:
         summary.gate = gate.stats
         token = request_gate.set(gate)
         try:
-            with _open_output(output) as out:
+            with open_output(output) as out:
                 if self.desk.use_model:
                     # One endpoint for every article, opened before any starts (opening
                     # may start the embedded model's server): an endpoint that cannot be
@@ -524,7 +528,7 @@ class Batch:
                     await asyncio.to_thread(self.desk._open_endpoint)
                 started = time.perf_counter()
                 try:
-                    with long_run_gc(), _progress(self.progress, len(todo)) as bar:
+                    with long_run_gc(), progress_bar(self.progress, len(todo)) as bar:
                         await self._work(todo, out, output, summary, bar)
                 finally:
                     summary.seconds = time.perf_counter() - started
@@ -665,7 +669,7 @@ def auto_processes(desk: Copydesk, articles: int, max_in_flight: int) -> int:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
+def progress_bar(enabled: bool, total: int) -> Iterator[Callable[[str], None]]:
     """A progress bar on stderr (articles, rate, ETA, failures); ``advance(status)``."""
     from rich.console import Console
     from rich.progress import (

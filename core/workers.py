@@ -38,9 +38,9 @@ from .batch import (
     Pause,
     SharedRequests,
     Source,
-    _open_output,
-    _progress,
     long_run_gc,
+    open_output,
+    progress_bar,
     write_line,
 )
 from .calls import request_gate
@@ -62,12 +62,8 @@ class SharedPause(Pause):
     def until(self) -> float:
         return float(self._value.value)
 
-    def extend(self, until: float) -> float:
-        current = float(self._value.value)
-        added = max(0.0, until - max(time.monotonic(), current))
-        if until > current:
-            self._value.value = until
-        return added
+    def _store(self, until: float) -> None:
+        self._value.value = until
 
 
 def start_method() -> str:
@@ -162,7 +158,7 @@ def run_in_processes(
             pipes[i][1].close()  # the worker's alone now: its closing is our end of file
         for i in range(processes):
             refill(i)
-        with _open_output(output) as out, _progress(batch.progress, len(todo)) as advance:
+        with open_output(output) as out, progress_bar(batch.progress, len(todo)) as advance:
             while conns:
                 for conn in wait(list(conns)):
                     assert isinstance(conn, Connection)
