@@ -150,12 +150,21 @@ def verb_forms(lemma: str) -> set[str]:
 
 @cache
 def _report_forms() -> dict[str, str]:
-    """Every form of every report verb, to its lemma (one-word verbs only)."""
+    """Every form of every report verb, to its lemma (one-word verbs only).
+
+    The list has some inflected forms as entries of their own ("told" beside "tell"): a
+    form maps to the lemma it inflects before it maps to itself, and where two lemmas
+    share a form the first in alphabetical order wins. Both rules are explicit because the
+    list is a set: walking it in hash order made "told" the lemma of "told" in some
+    processes and "tell" in others, and with it whether "X told Y: '...'" reported speech.
+    """
+    lemmas = sorted(v for v in word_lists.report_verbs() if " " not in v)
     out: dict[str, str] = {}
-    for lemma in word_lists.report_verbs():
-        if " " not in lemma:
-            for form in verb_forms(lemma):
-                out.setdefault(form, lemma)
+    for lemma in lemmas:
+        for form in sorted(verb_forms(lemma) - {lemma}):
+            out.setdefault(form, lemma)
+    for lemma in lemmas:
+        out.setdefault(lemma, lemma)
     out.pop("saying", None)
     return out
 
