@@ -66,47 +66,29 @@ def _jsonl_sources(path: Path) -> Iterator[Source]:
         raise InputError(f"cannot read {path}: {exc}") from exc
     name = os.path.normpath(str(path))
     for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Source(where, where, refusal=f"{where} is not a JSON object: {exc.msg}")
-            continue
-        if not isinstance(record, dict):
-            yield Source(where, where, refusal=f"{where} is not a JSON object")
-            continue
-        ident = str(record["id"]) if record.get("id") not in (None, "") else where
-        if not isinstance(record.get("text"), str):
-            yield Source(ident, where, refusal=f'{where} has no "text" string')
-            continue
-        yield Source(ident, where, record={"text": record["text"], "title": record.get("title")})
+        if line.strip():
+            yield _jsonl_source(line, f"{name}:{number}")
+
+
+def _jsonl_source(line: str, where: str) -> Source:
+    """One JSONL line's article, or its refusal (``where`` is the file and line)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Source(where, where, refusal=f"{where} is not a JSON object: {exc.msg}")
+    if not isinstance(record, dict):
+        return Source(where, where, refusal=f"{where} is not a JSON object")
+    ident = str(record["id"]) if record.get("id") not in (None, "") else where
+    if not isinstance(record.get("text"), str):
+        return Source(ident, where, refusal=f'{where} has no "text" string')
+    return Source(ident, where, record={"text": record["text"], "title": record.get("title")})
 
 
 def collect(inputs: Iterable[str]) -> list[Source]:
     """Every article the inputs name, in order; a missing input or a repeated id is an error
     before anything runs, an unreadable article is that article's failure."""
-    sources: list[Source] = []
-    for given in inputs:
-        if given == "-":
-            raise InputError("batch reads files, not standard input", "save the articles first")
-        if not is_url(given) and not Path(given).exists():
-            raise InputError(f"{given} does not exist")
-        if not is_url(given) and Path(given).suffix.lower() == ".jsonl":
-            sources.extend(_jsonl_sources(Path(given)))
-        else:  # a file, a URL, or a folder's article files (as check reads them)
-            sources.extend(_file_source(path) for path in expand_inputs([given]))
-    unique: dict[str, Source] = {}
-    for src in sources:
-        seen = unique.get(src.id)
-        if seen is None:
-            unique[src.id] = src
-        elif seen.source != src.source:
-            raise InputError(
-                f"two articles have the id {src.id!r} ({seen.source} and {src.source})",
-                "give every article of a batch its own id",
-            )
+    # Every input read before ids are compared: a missing input is reported first.
+    unique = _by_id([source for given in inputs for source in _sources_of(given)])
     if not unique:
         raise InputError(
             "no articles found in " + ", ".join(inputs),
@@ -114,3 +96,31 @@ def collect(inputs: Iterable[str]) -> list[Source]:
             ".jsonl files of articles",
         )
     return list(unique.values())
+
+
+def _sources_of(given: str) -> Iterator[Source]:
+    if given == "-":
+        raise InputError("batch reads files, not standard input", "save the articles first")
+    if is_url(given):
+        yield _file_source(given)
+        return
+    if not Path(given).exists():
+        raise InputError(f"{given} does not exist")
+    if Path(given).suffix.lower() == ".jsonl":
+        yield from _jsonl_sources(Path(given))
+    else:  # a file, or a folder's article files (as check reads them)
+        yield from (_file_source(path) for path in expand_inputs([given]))
+
+
+def _by_id(sources: Iterable[Source]) -> dict[str, Source]:
+    """The sources by id, in order; the same input named twice counts once, two inputs
+    with one id are an error."""
+    unique: dict[str, Source] = {}
+    for src in sources:
+        seen = unique.setdefault(src.id, src)
+        if seen.source != src.source:
+            raise InputError(
+                f"two articles have the id {src.id!r} ({seen.source} and {src.source})",
+                "give every article of a batch its own id",
+            )
+    return unique
