@@ -394,6 +394,31 @@ def test_collect_refuses_missing_inputs_and_standard_input(tmp_path):
         collect(["-"])
 
 
+def test_the_package_names_its_public_api_and_loads_its_engine_on_first_use():
+    import subprocess
+    import sys
+
+    import copydesk.batch
+    from copydesk.batch.run import run_batch as from_its_module
+
+    assert all(hasattr(copydesk.batch, name) for name in copydesk.batch.__all__)
+    assert copydesk.batch.run_batch is from_its_module
+    with pytest.raises(AttributeError, match="no_such_name"):
+        copydesk.batch.no_such_name  # noqa: B018
+    # Building the CLI (as `copydesk --help` does) builds the batch command, not its engine.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, copydesk.cli; print('copydesk.batch.run' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
+
+
 # cassettes and budgets, as in check ------------------------------------------------------------
 
 
