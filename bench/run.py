@@ -59,8 +59,9 @@ from copydesk.batch import (
     collect,
     default_concurrency,
 )
+from copydesk.batch.gate import open_endpoint, requests_through
 from copydesk.cache import DiskCache
-from copydesk.calls import CallLog, request_gate, response_schema
+from copydesk.calls import CallLog, response_schema
 from copydesk.components import Endpoint
 from copydesk.context import ModelSession, StageContext
 from copydesk.host import load_host
@@ -323,22 +324,19 @@ async def critical_path(setup: Setup, repeats: int, *, shared: bool) -> dict[str
     article new to it. ``shared``: through the batch engine's one connection pool; else as
     ``copydesk check`` runs, each article opening its own client and connections."""
     desk = setup.desk(cache=True)
-    gate = SharedRequests(DEFAULT_MAX_IN_FLIGHT) if shared else None
-    token = request_gate.set(gate)
+    gated = requests_through(SharedRequests(DEFAULT_MAX_IN_FLIGHT)) if shared else None
     try:
-        await asyncio.to_thread(desk._open_endpoint)
-        await desk.check_async(article_from_bytes(article_text(10_000).encode(), "warm-up"))
-        walls = []
-        for k in range(repeats):
-            article = article_from_bytes(article_text(20_000 + 100 * shared + k).encode(), "a")
-            started = time.perf_counter()
-            result = await desk.check_async(article)
-            walls.append(time.perf_counter() - started)
-            assert not result.failed, [s.to_dict() for s in result.stages]
+        async with gated or contextlib.nullcontext():
+            await open_endpoint(desk)
+            await desk.check_async(article_from_bytes(article_text(10_000).encode(), "warm-up"))
+            walls = []
+            for k in range(repeats):
+                article = article_from_bytes(article_text(20_000 + 100 * shared + k).encode(), "a")
+                started = time.perf_counter()
+                result = await desk.check_async(article)
+                walls.append(time.perf_counter() - started)
+                assert not result.failed, [s.to_dict() for s in result.stages]
     finally:
-        request_gate.reset(token)
-        if gate is not None:
-            await gate.aclose()
         desk.close()
     wall = statistics.median(walls)
     return {"wall_s": wall, "ratio": wall / (ROUNDS * setup.latency)}
@@ -448,58 +446,57 @@ async def per_call(setup: Setup, calls: int, rounds: int) -> dict[str, float]:
     prompts = PromptLibrary([setup.prompts_dir])
     endpoint = Endpoint(base_url=url, model=MODEL, params={"seed": 42})
     settings = Settings(provider="openai", base_url=url, model=MODEL)
-    gate = SharedRequests(DEFAULT_MAX_IN_FLIGHT)
-    token = request_gate.set(gate)
     raw = openai.AsyncOpenAI(base_url=url, api_key="no-key")
     ours: list[float] = []
     theirs: list[float] = []
     serial = 0
     try:
-        for _ in range(rounds):
-            articles = []
-            for _ in range(calls):
-                serial += 1  # a new article each call: the cache misses, then stores
-                articles.append(article_from_bytes(article_text(50_000 + serial).encode(), "a"))
-            requests = []
-            for article in articles:
-                rendered = prompts.render("summarise", article=article)
-                schema = {
-                    "name": "summarise",
-                    "strict": True,
-                    "schema": response_schema(rendered.schema),
-                }
-                requests.append(
-                    {
-                        "model": MODEL,
-                        "messages": rendered.messages,
-                        "max_tokens": 400,
-                        "temperature": 0.0,
-                        "seed": 42,
-                        "response_format": {"type": "json_schema", "json_schema": schema},
+        async with requests_through(SharedRequests(DEFAULT_MAX_IN_FLIGHT)):
+            for _ in range(rounds):
+                articles = []
+                for _ in range(calls):
+                    serial += 1  # a new article each call: the cache misses, then stores
+                    articles.append(article_from_bytes(article_text(50_000 + serial).encode(), "a"))
+                requests = []
+                for article in articles:
+                    rendered = prompts.render("summarise", article=article)
+                    schema = {
+                        "name": "summarise",
+                        "strict": True,
+                        "schema": response_schema(rendered.schema),
                     }
-                )
-            times = []
-            for request in requests:
-                started = time.perf_counter()
-                completion = await raw.chat.completions.create(**request)
-                json.loads(completion.choices[0].message.content or "")
-                times.append(time.perf_counter() - started)
-            theirs.append(statistics.median(times))
+                    requests.append(
+                        {
+                            "model": MODEL,
+                            "messages": rendered.messages,
+                            "max_tokens": 400,
+                            "temperature": 0.0,
+                            "seed": 42,
+                            "response_format": {"type": "json_schema", "json_schema": schema},
+                        }
+                    )
+                times = []
+                for request in requests:
+                    started = time.perf_counter()
+                    completion = await raw.chat.completions.create(**request)
+                    json.loads(completion.choices[0].message.content or "")
+                    times.append(time.perf_counter() - started)
+                theirs.append(statistics.median(times))
 
-            session = ModelSession(
-                lambda: endpoint, settings, CallLog(), None, DiskCache(setup.cache_dir)
-            )
-            times = []
-            for article in articles:
-                ctx = StageContext(plugin="llm", article=article, prompts=prompts, session=session)
-                started = time.perf_counter()
-                await ctx.ask("summarise", max_tokens=400)
-                times.append(time.perf_counter() - started)
-            await session.close()
-            ours.append(statistics.median(times))
+                session = ModelSession(
+                    lambda: endpoint, settings, CallLog(), None, DiskCache(setup.cache_dir)
+                )
+                times = []
+                for article in articles:
+                    ctx = StageContext(
+                        plugin="llm", article=article, prompts=prompts, session=session
+                    )
+                    started = time.perf_counter()
+                    await ctx.ask("summarise", max_tokens=400)
+                    times.append(time.perf_counter() - started)
+                await session.close()
+                ours.append(statistics.median(times))
     finally:
-        request_gate.reset(token)
-        await gate.aclose()
         await raw.close()
     ours_ms, theirs_ms = 1000 * statistics.median(ours), 1000 * statistics.median(theirs)
     return {"copydesk_ms": ours_ms, "raw_ms": theirs_ms, "overhead_ms": ours_ms - theirs_ms}

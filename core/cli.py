@@ -6,18 +6,17 @@ Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 usage or input error
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .batch import batch_command
+from .batch.command import batch_command
 from .cache import cache_group
+from .cli_common import errors_handled, fail
 from .errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_USAGE, CopydeskError
 from .host import Host, load_host
 from .types import SEVERITIES, severity_rank
@@ -31,25 +30,6 @@ def get_host() -> Host:
     if _host is None:
         _host = load_host()
     return _host
-
-
-def fail(exc: CopydeskError) -> None:
-    click.echo(f"copydesk: error: {exc.message}", err=True)
-    if exc.hint:
-        click.echo(f"  hint: {exc.hint}", err=True)
-    sys.exit(exc.exit_code)
-
-
-@contextlib.contextmanager
-def errors_handled() -> Iterator[None]:
-    """Turn copydesk's own errors into a message and an exit code: never a traceback."""
-    try:
-        yield
-    except CopydeskError as exc:
-        fail(exc)
-    except KeyboardInterrupt:
-        click.echo("copydesk: interrupted", err=True)
-        sys.exit(130)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -303,7 +283,7 @@ def config_path_cmd() -> None:
 
 
 # copydesk batch (with check's model options) and copydesk cache info|clear.
-cli.add_command(batch_command(check))
+cli.add_command(batch_command(check, get_host))
 cli.add_command(cache_group)
 
 
@@ -323,4 +303,4 @@ def main(argv: list[str] | None = None) -> None:
 if __name__ == "__main__":  # pragma: no cover
     main()
 
-__all__ = ["EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_USAGE", "cli", "errors_handled", "fail", "get_host", "main"]

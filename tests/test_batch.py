@@ -2,20 +2,20 @@
 
 CLI tests run against a FakeModel behind a real HTTP server; the tests of the request cap
 and of the shared 429 pause use the in-process fake transport, whose in-flight count is
-exact. No test asserts how fast anything is (bench/run.py measures that); the 429 test
-checks only that nothing was sent while the server had asked everyone to wait.
+exact. No test asserts how fast anything is (bench/run.py measures that): the 429 tests
+run the pause on a fake clock (tests/fake_clock.py), so they check exact times and waits.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 from conftest import valid_answers
+from fake_clock import FakeClock
 
-from copydesk.batch import SharedRequests, collect, read_done, retry_after, run_batch
+from copydesk.batch import Pause, SharedRequests, collect, read_done, retry_after, run_batch
 from copydesk.cli import cli
 from copydesk.errors import InputError
 from copydesk.host import load_host
@@ -310,14 +310,17 @@ def test_the_cap_on_requests_in_flight_holds_across_articles(sample_text, tmp_pa
 
 
 def test_a_429_pauses_every_worker_until_retry_after(sample_text, tmp_path):
+    """On a fake clock, which moves only when the gate waits: the first request is
+    rate-limited for 250 ms, and every request after it, the other articles' and the
+    retry, goes out once those 250 ms are over, after one wait of exactly that long."""
+    clock = FakeClock(1000.0)
     fake = FakeModel()
     valid_answers(fake)
-    arrivals: list[tuple[float, str, int]] = []
-    pause = 0.3
+    arrivals: list[tuple[float, str]] = []
 
     def recorded(prompt, replies):
         def reply(request):
-            arrivals.append((time.monotonic(), prompt, len(arrivals)))
+            arrivals.append((clock(), prompt))
             return replies.pop(0) if len(replies) > 1 else replies[0]
 
         return reply
@@ -326,7 +329,7 @@ def test_a_429_pauses_every_worker_until_retry_after(sample_text, tmp_path):
     limited = FakeReply(
         status=429,
         content={"error": {"message": "slow down"}},
-        headers={"retry-after-ms": str(int(pause * 1000))},
+        headers={"retry-after-ms": "250"},
     )
     fake.answer("summarise", recorded("summarise", [limited, FakeReply(ok["summarise"])]))
     fake.answer("claims", recorded("claims", [FakeReply(ok["claims"])]))
@@ -341,14 +344,17 @@ def test_a_429_pauses_every_worker_until_retry_after(sample_text, tmp_path):
         concurrency=3,
         max_in_flight=1,
         progress=False,
+        clock=clock,
+        sleep=clock.sleep,
     )
     assert summary.counts["ok"] == 3, "the rate-limited request was retried and answered"
-    assert summary.gate.rate_limited == 1 and summary.gate.held >= 1
-    first, second = arrivals[0], arrivals[1]
-    assert first[1] == "summarise"
+    assert arrivals[0] == (1000.0, "summarise")
     # Nothing was sent while the server had asked everyone to wait: not the other
-    # articles' requests, which were ready at once, nor the retry. (A lower bound only.)
-    assert second[0] - first[0] >= pause - 0.02
+    # articles' requests, which were ready at once, nor the retry.
+    assert [when for when, _ in arrivals[1:]] == [1000.25] * (3 * 3)
+    assert clock.sleeps == [0.25], "one wait, exactly as long as the server asked"
+    assert summary.gate.rate_limited == 1 and summary.gate.held == 1
+    assert summary.gate.paused_seconds == 0.25
     assert len(fake.requests) == 3 * 3 + 1
 
 
@@ -370,16 +376,15 @@ def test_the_gate_pauses_for_the_longest_retry_after_and_caps_it():
     import asyncio
 
     async def go() -> tuple[float, float]:
-        gate = SharedRequests(4)
-        now = time.monotonic()
+        gate = SharedRequests(4, Pause(FakeClock(1000.0)))
         gate.rate_limited({"retry-after": "5"})
         gate.rate_limited({"retry-after": "1"})  # a shorter pause does not shorten it
-        first = gate.pause.until - now
+        first = gate.pause.until
         gate.rate_limited({"retry-after": "3600"})
-        return first, gate.pause.until - now
+        return first, gate.pause.until
 
     first, capped = asyncio.run(go())
-    assert 4.9 < first <= 5.1 and 59.9 < capped <= 60.1
+    assert first == 1005.0 and capped == 1060.0, "five seconds, then capped at a minute"
 
 
 def test_collect_refuses_missing_inputs_and_standard_input(tmp_path):
@@ -387,6 +392,31 @@ def test_collect_refuses_missing_inputs_and_standard_input(tmp_path):
         collect([str(tmp_path / "missing.txt")])
     with pytest.raises(InputError, match="standard input"):
         collect(["-"])
+
+
+def test_the_package_names_its_public_api_and_loads_its_engine_on_first_use():
+    import subprocess
+    import sys
+
+    import copydesk.batch
+    from copydesk.batch.run import run_batch as from_its_module
+
+    assert all(hasattr(copydesk.batch, name) for name in copydesk.batch.__all__)
+    assert copydesk.batch.run_batch is from_its_module
+    with pytest.raises(AttributeError, match="no_such_name"):
+        copydesk.batch.no_such_name  # noqa: B018
+    # Building the CLI (as `copydesk --help` does) builds the batch command, not its engine.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, copydesk.cli; print('copydesk.batch.run' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"
 
 
 # cassettes and budgets, as in check ------------------------------------------------------------

@@ -7,6 +7,7 @@ when the CLI runs as its own process, as in the first test).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import os
@@ -18,8 +19,18 @@ from pathlib import Path
 
 import pytest
 from conftest import valid_answers
+from fake_clock import FakeClock
 
-from copydesk.batch import Batch, Pause, SharedRequests, auto_processes, collect, run_batch
+from copydesk.batch import (
+    Batch,
+    Pause,
+    SharedPause,
+    SharedRequests,
+    auto_processes,
+    collect,
+    run_batch,
+)
+from copydesk.batch.processes import shares
 from copydesk.cli import cli
 from copydesk.errors import ConfigError, CopydeskError
 from copydesk.host import load_host
@@ -27,7 +38,6 @@ from copydesk.report import grounding_errors, schema_errors
 from copydesk.runner import Copydesk, DeskRecipe
 from copydesk.settings import Settings
 from copydesk.testing import FakeModel, FakeReply
-from copydesk.workers import SharedPause, run_in_processes, shares
 
 
 def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
@@ -175,9 +185,8 @@ def test_a_worker_that_cannot_build_its_desk_stops_the_batch_with_its_reason(
     recipe = DeskRecipe(settings, {"checkers": "no-such-checker"})
     batch = Batch(desk, concurrency=2, max_in_flight=2, progress=False, processes=2, recipe=recipe)
     sources = collect([str(articles_jsonl(tmp_path, sample_text, 4))])
-    todo, summary = batch.plan(sources, tmp_path / "out.jsonl")
     with pytest.raises(CopydeskError, match=r"worker process .*no-such-checker") as caught:
-        run_in_processes(batch, todo, tmp_path / "out.jsonl", summary, 2)
+        batch.run(sources, tmp_path / "out.jsonl")
     assert caught.value.exit_code == 2, "a usage error in the worker is still a usage error"
 
 
@@ -299,7 +308,7 @@ def test_sigterm_stops_the_batch_and_its_workers_and_keeps_the_lines(slow_batch)
 
 
 def test_processes_default_to_one_per_cpu_for_big_batches_only(monkeypatch):
-    monkeypatch.setattr("copydesk.batch.usable_cpus", lambda: 4)
+    monkeypatch.setattr("copydesk.batch.tuning.usable_cpus", lambda: 4)
     remote = Copydesk(Settings(provider="openai", base_url="http://127.0.0.1:1/v1"), load_host())
     assert auto_processes(remote, 40, 32) == 1, "a small batch is not worth a second process"
     assert auto_processes(remote, 120, 32) == 2
@@ -329,28 +338,38 @@ def test_shares_add_up_to_the_whole():
 
 
 def test_a_429_seen_by_one_process_pauses_the_others():
+    """Another process is rate-limited for 5 s; a request here then waits exactly those
+    5 s. (Both processes read the same fake time: in a batch it is ``time.monotonic``,
+    one clock for every process of the machine.)"""
     ctx = multiprocessing.get_context("spawn")
     value = ctx.RawValue("d", 0.0)
-    here = SharedRequests(4, SharedPause(value))
-    child = ctx.Process(target=_rate_limited_elsewhere, args=(value, 5.0))
+    clock = FakeClock(1000.0)
+    here = SharedRequests(4, SharedPause(value, clock), sleep=clock.sleep)
+    child = ctx.Process(target=_rate_limited_elsewhere, args=(value, FakeClock(1000.0), 5.0))
     child.start()
     child.join(timeout=60)
     assert child.exitcode == 0
-    waiting = here.pause.until - time.monotonic()
-    assert 3.0 < waiting <= 5.0, "the pause another process set holds here (one clock)"
+    assert here.pause.until == 1005.0, "the pause another process set holds here"
+
+    async def one_request() -> None:
+        async with here.slot():
+            pass
+
+    asyncio.run(one_request())
+    assert clock.sleeps == [5.0] and here.stats.held == 1
 
 
-def _rate_limited_elsewhere(value, seconds: float) -> None:  # type: ignore[no-untyped-def]
-    SharedRequests(4, SharedPause(value)).rate_limited({"retry-after": str(seconds)})
+def _rate_limited_elsewhere(value, clock: FakeClock, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    SharedRequests(4, SharedPause(value, clock)).rate_limited({"retry-after": str(seconds)})
 
 
 def test_a_shorter_pause_never_shortens_a_longer_one():
-    for pause in (Pause(), SharedPause(multiprocessing.get_context("spawn").RawValue("d", 0.0))):
-        now = time.monotonic()
-        assert pause.extend(now + 2) == pytest.approx(2, abs=0.1)
-        assert pause.extend(now + 1) == 0.0
-        assert pause.until == pytest.approx(now + 2)
-        assert pause.extend(now + 3) == pytest.approx(1, abs=0.1)
+    shared = multiprocessing.get_context("spawn").RawValue("d", 0.0)
+    for pause in (Pause(FakeClock(100.0)), SharedPause(shared, FakeClock(100.0))):
+        assert pause.extend(102.0) == 2.0, "two seconds added"
+        assert pause.extend(101.0) == 0.0, "none: it already lasts longer"
+        assert pause.until == 102.0
+        assert pause.extend(103.0) == 1.0, "one more second"
 
 
 def test_plugins_registered_in_code_stay_in_one_process_unless_workers_can_be_forked(

@@ -1,0 +1,97 @@
+"""``copydesk batch``, the command: its options (and those it shares with ``check``), the
+closing summary line and the exit code. The engine is :mod:`copydesk.batch.run`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..checking import RunOptions
+from ..cli_common import errors_handled
+from ..host import Host
+from .tuning import ARTICLES_PER_PROCESS, DEFAULT_MAX_IN_FLIGHT, LOCAL_MAX_IN_FLIGHT
+
+#: The options ``batch`` takes from ``check``, so the two always agree.
+SHARED_OPTIONS = ("fail_on", "min_confidence", *(f.name for f in fields(RunOptions)))
+
+
+def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.Command:
+    """``copydesk batch``, with the model and checker options of ``check``, checking with
+    the plugins ``get_host`` gives (the CLI's, loaded once: given, not imported, since the
+    CLI imports this module)."""
+
+    @click.command("batch")
+    @click.argument("inputs", nargs=-1, required=True)
+    @click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="JSON Lines file of results, one line per article; appended to, and resumed from.",
+    )
+    @click.option(
+        "-j",
+        "--concurrency",
+        type=click.IntRange(1),
+        help="Articles checked at once (default: twice --max-in-flight).",
+    )
+    @click.option(
+        "--max-in-flight",
+        type=click.IntRange(1),
+        help=f"Cap on model requests in flight across all articles "
+        f"(default {DEFAULT_MAX_IN_FLIGHT}; {LOCAL_MAX_IN_FLIGHT} for the embedded model).",
+    )
+    @click.option(
+        "-p",
+        "--processes",
+        type=click.IntRange(1),
+        help="Worker processes sharing the articles and the --max-in-flight cap (default: "
+        f"one per {ARTICLES_PER_PROCESS} articles, at most one per CPU; 1 for the embedded "
+        "model).",
+    )
+    @click.option(
+        "--retry-failed",
+        is_flag=True,
+        help="Run again the articles the output has as failed or partial.",
+    )
+    @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
+    def batch(
+        inputs: tuple[str, ...],
+        output: Path,
+        fail_on: str | None,
+        no_progress: bool,
+        **options: Any,
+    ) -> None:
+        """Check many articles into a JSON Lines file, resumably.
+
+        INPUT... are article files, URLs, folders (their .txt, .md, .html and .htm files) or
+        .jsonl files of articles, one {"id": ..., "text": ..., "title": ...} object a line. Each
+        line of the output is {"id", "source", "status", "report"}; status is ok, partial
+        (a stage failed; see "error") or failed (no report; see "error"). Articles already
+        in the output are skipped, so the same command resumes an interrupted batch.
+        """
+        from .run import run_batch  # the engine only when the command runs, not for --help
+
+        with errors_handled():
+            summary = run_batch(
+                get_host(), list(inputs), output, progress=not no_progress, **options
+            )
+        click.echo(f"copydesk: {summary.line(output)}", err=True)
+        if summary.counts["partial"] or summary.counts["failed"]:
+            click.echo(
+                'copydesk: some articles failed or had a failed stage (see their "error"; '
+                "--retry-failed runs them again)",
+                err=True,
+            )
+        raise SystemExit(summary.exit_code(fail_on))
+
+    by_name = {p.name: p for p in check.params}
+    missing = [name for name in SHARED_OPTIONS if name not in by_name]
+    if missing:
+        raise RuntimeError(f"copydesk batch: check has no option(s) {', '.join(missing)}")
+    batch.params.extend(by_name[name] for name in SHARED_OPTIONS)
+    return batch

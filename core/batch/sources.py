@@ -1,0 +1,126 @@
+"""What a batch checks: its inputs read into :class:`Source` items, one per article.
+
+Inputs are article files, URLs, folders (their article files in name order, as ``check``
+reads them) and ``.jsonl`` files of articles, one ``{"id", "text", "title"}`` object a
+line. A missing input or two articles with one id stop the batch before anything runs; a
+malformed JSONL line is that one article's failure, reported in the output like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..inputs import ARTICLE_SUFFIXES, article_from_bytes, expand_inputs, is_url, read_article
+from ..types import Article
+
+
+@dataclass
+class Source:
+    """One article to check: its id (the resume key), where it came from, and how to read it
+    — plain data, so that it can be handed to a worker process."""
+
+    id: str
+    source: str
+    #: A file or URL to read (in a thread: it touches the disk or the network).
+    path: str | None = None
+    #: A JSONL line's object, with a string ``text``.
+    record: dict[str, Any] | None = None
+    #: Why this input cannot be checked (a malformed JSONL line): the article's failure.
+    refusal: str | None = None
+
+    @property
+    def from_disk(self) -> bool:
+        return self.path is not None
+
+    def load(self) -> Article:
+        if self.refusal is not None:
+            raise InputError(self.refusal)
+        if self.path is not None:
+            return read_article(self.path)
+        assert self.record is not None
+        article = article_from_bytes(
+            self.record["text"].encode("utf-8"), self.source, source=self.source
+        )
+        title = self.record.get("title")
+        if isinstance(title, str) and title.strip():
+            article.title = title.strip()
+        return article
+
+
+def _file_source(path: str) -> Source:
+    """A file (its id the normalised path) or a URL (its id the URL)."""
+    name = path if is_url(path) else os.path.normpath(path)
+    return Source(name, name, path=name)
+
+
+def _jsonl_sources(path: Path) -> Iterator[Source]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+    name = os.path.normpath(str(path))
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            yield _jsonl_source(line, f"{name}:{number}")
+
+
+def _jsonl_source(line: str, where: str) -> Source:
+    """One JSONL line's article, or its refusal (``where`` is the file and line)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return Source(where, where, refusal=f"{where} is not a JSON object: {exc.msg}")
+    if not isinstance(record, dict):
+        return Source(where, where, refusal=f"{where} is not a JSON object")
+    ident = str(record["id"]) if record.get("id") not in (None, "") else where
+    if not isinstance(record.get("text"), str):
+        return Source(ident, where, refusal=f'{where} has no "text" string')
+    return Source(ident, where, record={"text": record["text"], "title": record.get("title")})
+
+
+def collect(inputs: Iterable[str]) -> list[Source]:
+    """Every article the inputs name, in order; a missing input or a repeated id is an error
+    before anything runs, an unreadable article is that article's failure."""
+    # Every input read before ids are compared: a missing input is reported first.
+    unique = _by_id([source for given in inputs for source in _sources_of(given)])
+    if not unique:
+        raise InputError(
+            "no articles found in " + ", ".join(inputs),
+            f"give article files ({', '.join(ARTICLE_SUFFIXES)}), folders of them, URLs or "
+            ".jsonl files of articles",
+        )
+    return list(unique.values())
+
+
+def _sources_of(given: str) -> Iterator[Source]:
+    if given == "-":
+        raise InputError("batch reads files, not standard input", "save the articles first")
+    if is_url(given):
+        yield _file_source(given)
+        return
+    if not Path(given).exists():
+        raise InputError(f"{given} does not exist")
+    if Path(given).suffix.lower() == ".jsonl":
+        yield from _jsonl_sources(Path(given))
+    else:  # a file, or a folder's article files (as check reads them)
+        yield from (_file_source(path) for path in expand_inputs([given]))
+
+
+def _by_id(sources: Iterable[Source]) -> dict[str, Source]:
+    """The sources by id, in order; the same input named twice counts once, two inputs
+    with one id are an error."""
+    unique: dict[str, Source] = {}
+    for src in sources:
+        seen = unique.setdefault(src.id, src)
+        if seen.source != src.source:
+            raise InputError(
+                f"two articles have the id {src.id!r} ({seen.source} and {src.source})",
+                "give every article of a batch its own id",
+            )
+    return unique
