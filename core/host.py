@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -198,13 +199,16 @@ class Host:
 
         def register(component: Any) -> None:
             name = getattr(component, "name", None)
+            if kind == "checker" and name is None and inspect.isfunction(component):
+                raise PluginLoadError(
+                    f"plugin {info.name!r} registered the function {component.__name__!r} as a "
+                    "checker: decorate it with @copydesk.checker(categories=(...)), which "
+                    "gives it its name, the categories it reports and needs_model"
+                )
             if not isinstance(name, str) or not name:
                 raise PluginLoadError(
                     f"plugin {info.name!r} registered a {kind.replace('_', ' ')} with no name "
-                    f"({component!r:.60})",
-                    "give it a name attribute (for a function: decorate it with @copydesk.checker)"
-                    if kind == "checker"
-                    else "give it a name attribute",
+                    f"({component!r:.60})"
                 )
             component = register_checked(kind, component, info.name)
             owner = self._owner.get((kind, name))
