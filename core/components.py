@@ -53,7 +53,7 @@ class Checker(Protocol):
     ``categories`` are the finding categories it reports: a finding of any other category
     fails the stage, since a misspelt category would never merge with the findings it
     repeats. ``needs_model`` is ``False`` if it never calls ``ctx.ask``: ``--no-model``
-    runs only those. A function becomes a checker with :func:`checker`.
+    runs only those. A function becomes a checker with ``@copydesk.checker``.
     """
 
     name: str

@@ -90,17 +90,13 @@ def register_checkers(register: Callable[[Checker], None]) -> None:
         def register_checkers(register):
             register(exclamations)
 
-    ``ctx`` is a :class:`~copydesk.context.CheckContext`: ``ctx.article``,
-    ``ctx.summary`` (``None`` when the summariser failed or did not run), ``ctx.claims``,
-    ``await ctx.ask(prompt, ...)`` for the model and ``ctx.locate(finding)`` for where
-    the host will ground a finding. The decorator's ``name`` defaults to the function's
-    (``_`` written ``-``), ``needs_model`` to ``False`` (set it ``True`` if the checker
-    calls ``ctx.ask``: ``--no-model`` runs only the others); ``categories``, every
-    category its findings may have, is required. An object with ``name``,
-    ``categories``, ``needs_model`` and a ``check(ctx)`` method works the same.
-
-    Write ``async def`` to ``await ctx.ask``; a plain ``def`` runs in a worker thread,
-    so a slow one does not hold up the model calls of the stages beside it.
+    The decorator's ``name`` defaults to the function's (``_`` written ``-``),
+    ``needs_model`` to ``False`` (make it ``True`` if the checker calls ``ctx.ask``:
+    ``--no-model`` runs only the others); ``categories``, every category its findings may
+    have, is required. An object with those three attributes and a ``check(ctx)`` method
+    is a checker too. The protocol below says what ``ctx`` holds and how a plain ``def``
+    is run. A plugin API 1 checker, ``check(article, summary, claims, ctx)``, still runs,
+    with a ``DeprecationWarning``, until plugin API 3.
 
     All registered checkers run, concurrently, after the summary and claims are ready
     (``--checkers a,b`` or ``--skip-checkers c`` narrow the set). A checker that raises,
