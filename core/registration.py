@@ -47,7 +47,7 @@ class _Refused(Exception):
     """What is wrong with a component; the host adds whose it is."""
 
 
-def validate(kind: str, component: Any, plugin: str) -> Any:
+def _validate(kind: str, component: Any, plugin: str) -> Any:
     """``component`` as the host keeps it, or :class:`_Refused` saying what is missing.
     The component already has a ``name``."""
     if kind == "summariser":
@@ -67,9 +67,10 @@ def validate(kind: str, component: Any, plugin: str) -> Any:
 
 
 def register_checked(kind: str, component: Any, plugin: str) -> Any:
-    """:func:`validate`, its refusal raised as a :class:`PluginLoadError` naming ``plugin``."""
+    """``component`` as the host keeps it (a checker as a :class:`RegisteredChecker`), or a
+    :class:`PluginLoadError` naming ``plugin``, the component and what it lacks."""
     try:
-        return validate(kind, component, plugin)
+        return _validate(kind, component, plugin)
     except _Refused as exc:
         raise PluginLoadError(
             f"plugin {plugin!r} registered {kind.replace('_', ' ')} {component.name!r} {exc}",
@@ -153,12 +154,15 @@ def _runner(who: str, check: Callable[..., Any]) -> Callable[[CheckContext], Awa
     if legacy:
         # Plugin API 1: check(article, summary, claims, ctx). Kept working for one plugin
         # API; PLUGIN_API 3 drops it.
-        warnings.warn(
+        # Reported at the plugin's check(), which is what has to change.
+        code = getattr(check, "__code__", None)
+        warnings.warn_explicit(
             f"checker {who} takes check(article, summary, claims, ctx), which copydesk "
             "stops calling in plugin API 3: take check(ctx) and read ctx.article, "
             "ctx.summary and ctx.claims",
             DeprecationWarning,
-            stacklevel=2,
+            filename=code.co_filename if code else "<plugin>",
+            lineno=code.co_firstlineno if code else 0,
         )
 
         def call(ctx: CheckContext) -> Any:
