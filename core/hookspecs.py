@@ -86,6 +86,7 @@ def register_checkers(register: Callable[[Checker], None]) -> None:
                 for m in EXCLAIMED.finditer(ctx.article.text, body.start, body.end)
             ]
 
+
         @copydesk.hookimpl
         def register_checkers(register):
             register(exclamations)
