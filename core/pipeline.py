@@ -129,7 +129,7 @@ class Pipeline:
                     self._check,
                     chunk=n,
                     # Copies: one checker must not be able to change what another sees.
-                    ran={"summary": summary, "claims": [dataclasses.replace(c) for c in claims]},
+                    ran=(summary, [dataclasses.replace(c) for c in claims]),
                 )
                 for checker, view, n in checks
             )
@@ -165,7 +165,7 @@ class Pipeline:
         stages: list[StageStatus],
         body: Callable[[Any, Any], Awaitable[Any]],
         chunk: int | None = None,
-        ran: dict[str, Any] | None = None,
+        ran: tuple[Summary | None, list[Claim]] | None = None,
     ) -> Any:
         """Run ``body(component, ctx)`` as one stage. ``ran``: what the earlier stages
         made (the summary and the claims), for a checker's :class:`CheckContext`."""
@@ -173,10 +173,20 @@ class Pipeline:
             return None
         status = StageStatus(plugin=component.name, stage=stage, chunk=chunk)
         stages.append(status)
-        parts: dict[str, Any] = dict(
-            plugin=component.name, article=article, prompts=self.prompts, session=self.session
-        )
-        ctx = StageContext(**parts) if ran is None else CheckContext(**ran, **parts)
+        ctx: StageContext
+        if ran is None:
+            ctx = StageContext(
+                plugin=component.name, article=article, prompts=self.prompts, session=self.session
+            )
+        else:
+            ctx = CheckContext(
+                summary=ran[0],
+                claims=ran[1],
+                plugin=component.name,
+                article=article,
+                prompts=self.prompts,
+                session=self.session,
+            )
         started = time.perf_counter()
         owner = self.plugin_of(stage, component.name)  # stage names are component kinds
         trace(f"{stage} {component.name!r} ({owner}) started")
