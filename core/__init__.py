@@ -4,15 +4,20 @@ Plugin authors need little more than this module::
 
     import copydesk
 
+    @copydesk.checker(categories=("exclamation",))
+    def exclamations(ctx):
+        return [copydesk.Finding("exclamation", m.group(), "...") for m in ...]
+
     @copydesk.hookimpl
     def register_checkers(register):
-        register(MyChecker())
+        register(exclamations)
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
 import pluggy
 
+from .components import checker
 from .types import Article, Claim, Finding, Span, StageStatus, Summary
 
 try:
@@ -30,5 +35,6 @@ __all__ = [
     "StageStatus",
     "Summary",
     "__version__",
+    "checker",
     "hookimpl",
 ]

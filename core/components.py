@@ -8,11 +8,13 @@ start if two plugins register the same name, and says which two.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 if TYPE_CHECKING:
-    from .context import StageContext
+    from .context import CheckContext, StageContext
     from .settings import Settings
     from .types import Article, Claim, Finding, Summary
 
@@ -37,20 +39,88 @@ class ClaimExtractor(Protocol):
 
 @runtime_checkable
 class Checker(Protocol):
-    """Flags what a copy editor would flag.
+    """Flags what a copy editor would flag: a checker is what it finds.
 
-    Runs after the summariser and the claim extractor. ``summary`` is ``None`` when the
-    summariser failed; a checker should still do what it can without it.
-    ``needs_model`` tells ``--no-model`` runs which checkers can run with no endpoint.
+    ``check(ctx)`` returns the findings. ``ctx`` (a :class:`~copydesk.context.CheckContext`)
+    holds everything there is: ``ctx.article``, ``ctx.summary`` (``None`` when the
+    summariser failed or did not run), ``ctx.claims`` (a copy: change them freely),
+    ``ctx.ask`` for the model and ``ctx.locate`` for where a quote will be grounded.
+
+    ``check`` may be ``async def`` (it must be to ``await ctx.ask``) or a plain ``def``. A
+    plain one is run in a worker thread, so a slow one does not hold up the model calls of
+    the stages running beside it; it must then not share unlocked mutable state.
+
+    ``categories`` are the finding categories it reports: a finding of any other category
+    fails the stage, since a misspelt category would never merge with the findings it
+    repeats. ``needs_model`` is ``False`` if it never calls ``ctx.ask``: ``--no-model``
+    runs only those. A function becomes a checker with ``@copydesk.checker``.
     """
 
     name: str
     categories: tuple[str, ...]
     needs_model: bool
 
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]: ...
+    def check(self, ctx: CheckContext) -> list[Finding] | Awaitable[list[Finding]]: ...
+
+
+#: What :func:`checker` decorates: a function of the context returning the findings.
+CheckFunction = Callable[["CheckContext"], "list[Finding] | Awaitable[list[Finding]]"]
+
+
+@dataclass(frozen=True)
+class FunctionChecker:
+    """A plain function made a :class:`Checker` by :func:`checker`; still callable as the
+    function it was, so a test can call it with a context."""
+
+    function: CheckFunction
+    name: str
+    categories: tuple[str, ...]
+    needs_model: bool = False
+
+    def check(self, ctx: CheckContext) -> list[Finding] | Awaitable[list[Finding]]:
+        return self.function(ctx)
+
+    def __call__(self, ctx: CheckContext) -> list[Finding] | Awaitable[list[Finding]]:
+        return self.check(ctx)
+
+
+@dataclass(frozen=True)
+class AsyncFunctionChecker(FunctionChecker):
+    """:class:`FunctionChecker` of an ``async def``: its ``check`` is a coroutine function
+    too, which is how the host tells what to await and what to run in a thread."""
+
+    async def check(self, ctx: CheckContext) -> list[Finding]:
+        return await cast("Awaitable[list[Finding]]", self.function(ctx))
+
+
+def checker(
+    name: str | None = None,
+    *,
+    categories: Iterable[str],
+    needs_model: bool = False,
+) -> Callable[[CheckFunction], FunctionChecker]:
+    """Make a function of the context a :class:`Checker`, to ``register`` from
+    ``register_checkers``::
+
+        @copydesk.checker(categories=("exclamation",))
+        def exclamations(ctx: CheckContext) -> list[Finding]: ...
+
+    ``name`` defaults to the function's, with ``_`` written ``-`` (``--checkers
+    exclamations``); ``needs_model`` to ``False``. ``categories`` has no default: they are
+    what the checker promises to report.
+    """
+    declared = (categories,) if isinstance(categories, str) else tuple(categories)
+
+    def decorate(function: CheckFunction) -> FunctionChecker:
+        kind = AsyncFunctionChecker if inspect.iscoroutinefunction(function) else FunctionChecker
+        return kind(
+            function=function,
+            name=name or function.__name__.replace("_", "-"),
+            categories=declared,
+            needs_model=needs_model,
+        )
+
+    return decorate
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""What a plugin's stage is handed: the way to ask the model, and the article's helpers."""
+"""What a plugin's stage is handed: the way to ask the model, and the article's helpers.
+
+Summarisers and claim extractors get a :class:`StageContext`; checkers, which run after
+them, a :class:`CheckContext`, which also holds the summary and the claims.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from typing import Any
 from .calls import DEFAULT_MAX_TOKENS, CallLog, ModelClient, ResponseCache
 from .components import Endpoint
 from .errors import NotRecorded
-from .grounding import locate
+from .grounding import ground, locate
 from .prompt_library import PromptLibrary
 from .settings import Settings
-from .types import Article, Span
+from .types import Article, Claim, Finding, Span, Summary
 
 
 class ModelSession:
@@ -113,6 +117,49 @@ class StageContext:
         self.call_ids.append(call.id)
         return data
 
-    def locate(self, quote: str, near: int | None = None) -> Span | None:
-        """Where ``quote`` is in the article's analysed body, or ``None``."""
-        return locate(self.article.text, quote, within=self.article.body_span, near=near)
+    def locate(
+        self, item: str | Claim | Finding, *, near: int | None = None, context: str | None = None
+    ) -> Span | None:
+        """Where the host will ground ``item``, or ``None`` if it will drop it.
+
+        Give a :class:`~copydesk.types.Finding` or :class:`~copydesk.types.Claim` to learn
+        exactly where the host will put it (the same rule, :func:`copydesk.grounding.ground`:
+        its ``start``, then its explanation or text, picks among repeats). Give a bare quote
+        to search the article's analysed body, with ``near`` and ``context`` in that role.
+        """
+        return self._ground(item, None, near, context)
+
+    def _ground(
+        self,
+        item: str | Claim | Finding,
+        summary: Summary | None,
+        near: int | None,
+        context: str | None,
+    ) -> Span | None:
+        if isinstance(item, str):
+            body = self.article.body_span
+            return locate(self.article.text, item, within=body, near=near, context=context)
+        return ground(item, self.article, summary)
+
+
+class CheckContext(StageContext):
+    """What a checker's ``check(ctx)`` is handed: a :class:`StageContext` that also holds
+    what the stages before it made.
+
+    ``ctx.summary`` is the summary, or ``None`` when the summariser failed or did not run
+    (``--no-model``): do what you can without it. ``ctx.claims`` are the grounded claims,
+    in article order; they are this checker's own copies, so changing them changes nothing
+    another checker sees.
+    """
+
+    def __init__(self, *, summary: Summary | None, claims: list[Claim], **stage: Any) -> None:
+        super().__init__(**stage)
+        self.summary = summary
+        self.claims = claims
+
+    def locate(
+        self, item: str | Claim | Finding, *, near: int | None = None, context: str | None = None
+    ) -> Span | None:
+        """As :meth:`StageContext.locate`; a finding with ``target="summary"`` is looked
+        up in the summary."""
+        return self._ground(item, self.summary, near, context)

@@ -5,13 +5,19 @@ dashes into hyphens, leave out scare quotes, and reflow white space. :func:`loca
 can, then after normalising those differences, then ignoring case, and always returns
 offsets into the *original* text, so that ``text[start:end]`` is what the report shows as
 the quote. A quote that cannot be found is not there: the caller drops it.
+
+:func:`ground` is the one rule by which the host places every claim and finding, and by
+which ``ctx.locate`` tells a plugin where its finding will be: among repeats of a quote,
+the one nearest the offset the plugin gave (``start``), else the one whose surroundings
+best match what the plugin said about it (a claim's ``text``, a finding's
+``explanation``), else the first.
 """
 
 from __future__ import annotations
 
 import re
 
-from .types import Span
+from .types import Article, Claim, Finding, Span, Summary
 
 _QUOTES = "\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab\u00bb\u2039\u203a"
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -133,3 +139,21 @@ def locate(
             end = index[at + len(norm_quote) - 1] + 1
             return Span(region.start + start, region.start + end)
     return None
+
+
+def ground(item: Claim | Finding, article: Article, summary: Summary | None = None) -> Span | None:
+    """Where ``item``'s quote is: in the article's analysed body, or for a finding with
+    ``target="summary"`` in ``summary`` (``None`` when there is none). See the module's
+    docstring for the rule among repeats."""
+    hint = item.start if item.start >= 0 else None
+    if isinstance(item, Claim):
+        return locate(
+            article.text, item.quote, within=article.body_span, near=hint, context=item.text
+        )
+    if item.target == "summary":
+        if summary is None:
+            return None
+        return locate(summary.text, item.quote, near=hint, context=item.explanation)
+    return locate(
+        article.text, item.quote, within=article.body_span, near=hint, context=item.explanation
+    )

@@ -11,9 +11,12 @@ The built-in summariser, claim extractor, checkers, model providers and report f
 are plugins too, registered through these same hooks (see ``copydesk/plugins/``).
 
 Each ``register_*`` hook receives a ``register`` function; call it once per component.
-Components are small objects described in :mod:`copydesk.components`. A hook may
-register nothing. If two plugins register a component of the same kind under the same
-name, copydesk refuses to start and names both plugins.
+Components are small objects described in :mod:`copydesk.components`; a checker can
+also be a plain function, decorated ``@copydesk.checker``. A hook may register nothing.
+Each component is checked when it is registered: one that lacks an attribute or a
+method, or whose method cannot take the arguments copydesk passes, stops start-up with
+a message naming the plugin, the component and what is missing. So does a second
+component of the same kind under a name already taken; the message names both plugins.
 """
 
 from __future__ import annotations
@@ -34,7 +37,12 @@ hookspec = pluggy.HookspecMarker("copydesk")
 #: The plugin API version this copydesk implements. A plugin that needs a newer API sets
 #: ``COPYDESK_PLUGIN_API = N`` at module level and is refused, with a clear message, by an
 #: older copydesk.
-PLUGIN_API = 1
+#:
+#: 2: a checker's ``check`` takes the context alone, ``check(ctx)``, and may be a plain
+#: function (``@copydesk.checker``); ``ctx.summary`` and ``ctx.claims`` hold what API 1
+#: passed as arguments. API 1's ``check(article, summary, claims, ctx)`` is still called,
+#: with a ``DeprecationWarning``, until API 3.
+PLUGIN_API = 2
 
 
 @hookspec
@@ -67,14 +75,35 @@ def register_claim_extractors(register: Callable[[ClaimExtractor], None]) -> Non
 def register_checkers(register: Callable[[Checker], None]) -> None:
     """Register consistency checkers: the things that flag what a copy editor would flag.
 
-    Called once at start-up. Each needs a unique ``name``, ``categories`` (the finding
-    categories it may emit), ``needs_model`` (False if it runs with no endpoint) and
-    ``async def check(article, summary, claims, ctx) -> list[Finding]``.
+    Called once at start-up. A checker is what it finds: a function of the context that
+    returns a list of ``Finding``, made a checker by ``@copydesk.checker``::
+
+        @copydesk.checker(categories=("exclamation",))
+        def exclamations(ctx: CheckContext) -> list[Finding]:
+            body = ctx.article.body_span  # the article, not the page furniture around it
+            return [
+                Finding("exclamation", m.group(), "News copy states.", start=m.start())
+                for m in EXCLAIMED.finditer(ctx.article.text, body.start, body.end)
+            ]
+
+
+        @copydesk.hookimpl
+        def register_checkers(register):
+            register(exclamations)
+
+    The decorator's ``name`` defaults to the function's (``_`` written ``-``),
+    ``needs_model`` to ``False`` (make it ``True`` if the checker calls ``ctx.ask``:
+    ``--no-model`` runs only the others); ``categories``, every category its findings may
+    have, is required. An object with those three attributes and a ``check(ctx)`` method
+    is a checker too. The protocol below says what ``ctx`` holds and how a plain ``def``
+    is run. A plugin API 1 checker, ``check(article, summary, claims, ctx)``, still runs,
+    with a ``DeprecationWarning``, until plugin API 3.
 
     All registered checkers run, concurrently, after the summary and claims are ready
-    (``--checkers a,b`` or ``--skip-checkers c`` narrow the set). A checker that raises
-    or returns the wrong type is reported in the run's stage statuses; the others go on.
-    Findings are grounded like claims: a quote that is not in the text is dropped.
+    (``--checkers a,b`` or ``--skip-checkers c`` narrow the set). A checker that raises,
+    returns the wrong type or a finding of a category it did not declare is reported in
+    the run's stage statuses; the others go on. Findings are grounded like claims: a
+    quote that is not in the text is dropped.
     """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Callable
@@ -17,12 +18,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pluggy
 
 from . import hookspecs
 from .errors import ConfigError, PluginLoadError
+from .registration import RegisteredChecker, register_checked
 from .trace import enabled as tracing_enabled
 from .trace import trace
 
@@ -43,13 +45,20 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 
 ENTRY_POINT_GROUP = "copydesk"
 
-#: The kinds of component, the hook that registers each, and the protocol method it needs.
-KINDS: dict[str, tuple[str, str]] = {
-    "summariser": ("register_summarisers", "summarise"),
-    "claim_extractor": ("register_claim_extractors", "extract"),
-    "checker": ("register_checkers", "check"),
-    "provider": ("register_providers", "open"),
-    "format": ("register_formats", "render"),
+if TYPE_CHECKING:
+    from .components import ClaimExtractor, Provider, ReportFormat, Summariser
+
+#: The kinds of component, as ``Host.get`` and ``Host.components`` name them.
+Kind = Literal["summariser", "claim_extractor", "checker", "provider", "format"]
+
+#: The kinds of component and the hook that registers each (what each must have is in
+#: :mod:`copydesk.registration`).
+KINDS: dict[Kind, str] = {
+    "summariser": "register_summarisers",
+    "claim_extractor": "register_claim_extractors",
+    "checker": "register_checkers",
+    "provider": "register_providers",
+    "format": "register_formats",
 }
 
 
@@ -168,9 +177,9 @@ class Host:
     def collect(self) -> None:
         """Call every ``register_*`` hook, one plugin at a time so each component is
         attributed to the plugin that registered it."""
-        for kind, (hook_name, method) in KINDS.items():
+        for kind, hook_name in KINDS.items():
             for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
-                self._call_register(impl, kind, method)
+                self._call_register(impl, kind)
         for impl in self.pm.hook.register_prompt_dirs.get_hookimpls():
             info = self.plugins[impl.plugin_name]
 
@@ -185,17 +194,23 @@ class Host:
 
             self._guarded(impl, functools.partial(impl.function, register=add_dir))
 
-    def _call_register(self, impl: pluggy.HookImpl, kind: str, method: str) -> None:
+    def _call_register(self, impl: pluggy.HookImpl, kind: str) -> None:
         info = self.plugins[impl.plugin_name]
 
         def register(component: Any) -> None:
             name = getattr(component, "name", None)
-            if not isinstance(name, str) or not name:
-                raise PluginLoadError(f"plugin {info.name!r} registered a {kind} with no name")
-            if not callable(getattr(component, method, None)):
+            if kind == "checker" and name is None and inspect.isfunction(component):
                 raise PluginLoadError(
-                    f"plugin {info.name!r} registered {kind} {name!r} without a {method}() method"
+                    f"plugin {info.name!r} registered the function {component.__name__!r} as a "
+                    "checker: decorate it with @copydesk.checker(categories=(...)), which "
+                    "gives it its name, the categories it reports and needs_model"
                 )
+            if not isinstance(name, str) or not name:
+                raise PluginLoadError(
+                    f"plugin {info.name!r} registered a {kind.replace('_', ' ')} with no name "
+                    f"({component!r:.60})"
+                )
+            component = register_checked(kind, component, info.name)
             owner = self._owner.get((kind, name))
             if owner is not None:
                 raise PluginLoadError(
@@ -223,7 +238,23 @@ class Host:
 
     # lookup ----------------------------------------------------------------
 
+    @overload
+    def get(self, kind: Literal["summariser"], name: str) -> Summariser: ...
+    @overload
+    def get(self, kind: Literal["claim_extractor"], name: str) -> ClaimExtractor: ...
+    @overload
+    def get(self, kind: Literal["checker"], name: str) -> RegisteredChecker: ...
+    @overload
+    def get(self, kind: Literal["provider"], name: str) -> Provider: ...
+    @overload
+    def get(self, kind: Literal["format"], name: str) -> ReportFormat: ...
+    @overload
+    def get(self, kind: str, name: str) -> Any: ...
+
     def get(self, kind: str, name: str) -> Any:
+        """The component of ``kind`` registered as ``name``; a :class:`ConfigError` listing
+        the known names if there is none. (A checker comes as the host holds it, a
+        :class:`~copydesk.registration.RegisteredChecker`.)"""
         try:
             return self.components[kind][name]
         except KeyError:

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import __version__
-from .components import Checker, ClaimExtractor, Summariser
-from .context import ModelSession, StageContext
+from .components import ClaimExtractor, Summariser
+from .context import CheckContext, ModelSession, StageContext
 from .errors import CopydeskError, ModelError, UnparseableOutput
-from .grounding import locate
+from .grounding import ground
 from .merge import merge_findings
 from .prompt_library import PromptLibrary
+from .registration import RegisteredChecker
 from .trace import trace
 from .types import (
+    SEVERITIES,
     Article,
     Claim,
     Dropped,
@@ -75,7 +76,7 @@ class RunResult:
 class Pipeline:
     summariser: Summariser | None
     extractor: ClaimExtractor | None
-    checkers: list[Checker]
+    checkers: list[RegisteredChecker]
     prompts: PromptLibrary
     session: ModelSession
     plugin_of: Callable[[str, str], str]
@@ -125,8 +126,10 @@ class Pipeline:
                     checker,
                     view,
                     stages,
-                    functools.partial(self._check, summary=summary, claims=claims),
+                    self._check,
                     chunk=n,
+                    # Copies: one checker must not be able to change what another sees.
+                    ran=(summary, [dataclasses.replace(c) for c in claims]),
                 )
                 for checker, view, n in checks
             )
@@ -160,16 +163,30 @@ class Pipeline:
         component: Any,
         article: Article,
         stages: list[StageStatus],
-        body: Callable[[Any, StageContext], Awaitable[Any]],
+        body: Callable[[Any, Any], Awaitable[Any]],
         chunk: int | None = None,
+        ran: tuple[Summary | None, list[Claim]] | None = None,
     ) -> Any:
+        """Run ``body(component, ctx)`` as one stage. ``ran``: what the earlier stages
+        made (the summary and the claims), for a checker's :class:`CheckContext`."""
         if component is None:
             return None
         status = StageStatus(plugin=component.name, stage=stage, chunk=chunk)
         stages.append(status)
-        ctx = StageContext(
-            plugin=component.name, article=article, prompts=self.prompts, session=self.session
-        )
+        ctx: StageContext
+        if ran is None:
+            ctx = StageContext(
+                plugin=component.name, article=article, prompts=self.prompts, session=self.session
+            )
+        else:
+            ctx = CheckContext(
+                summary=ran[0],
+                claims=ran[1],
+                plugin=component.name,
+                article=article,
+                prompts=self.prompts,
+                session=self.session,
+            )
         started = time.perf_counter()
         owner = self.plugin_of(stage, component.name)  # stage names are component kinds
         trace(f"{stage} {component.name!r} ({owner}) started")
@@ -228,18 +245,18 @@ class Pipeline:
         return claims
 
     @staticmethod
-    async def _check(
-        checker: Checker,
-        ctx: StageContext,
-        *,
-        summary: Summary | None,
-        claims: list[Claim],
-    ) -> list[Finding]:
-        # Checkers get copies: one checker must not be able to change what another sees.
-        copies = [dataclasses.replace(c) for c in claims]
-        found = await checker.check(ctx.article, summary, copies, ctx)
+    async def _check(checker: RegisteredChecker, ctx: CheckContext) -> list[Finding]:
+        found = await checker.check(ctx)
         if not isinstance(found, list) or not all(isinstance(f, Finding) for f in found):
             raise TypeError("check() must return a list of Finding")
+        undeclared = sorted({f.category for f in found} - set(checker.categories))
+        if undeclared:
+            # A category the checker did not declare is most often a misspelt one, whose
+            # findings would never merge with the same words flagged by other detectors.
+            raise TypeError(
+                f"check() returned findings of {', '.join(map(repr, undeclared))}, not among "
+                f"the categories it declares ({', '.join(checker.categories)})"
+            )
         for finding in found:
             finding.plugin = finding.plugin or checker.name
         return found
@@ -256,13 +273,7 @@ class Pipeline:
     ) -> list[Claim]:
         kept: list[Claim] = []
         for claim in claims:
-            span = locate(
-                article.text,
-                claim.quote,
-                within=article.body_span,
-                near=_hint(claim),
-                context=claim.text,
-            )
+            span = ground(claim, article)
             if span is None:
                 dropped.append(Dropped(claim.plugin, "claim", claim.quote))
                 _count_drop(stages, claim.plugin, "claim_extractor")
@@ -286,40 +297,23 @@ class Pipeline:
     ) -> list[Finding]:
         kept: list[Finding] = []
         for finding in findings:
-            if finding.target == "summary":
-                if summary is None:
-                    span = None
-                else:
-                    span = locate(summary.text, finding.quote, near=_hint(finding))
-                    text = summary.text
-            else:
+            if finding.target != "summary":
                 finding.target = "article"
-                span = locate(
-                    article.text,
-                    finding.quote,
-                    within=article.body_span,
-                    near=_hint(finding),
-                    context=finding.explanation,
-                )
-                text = article.text
+            span = ground(finding, article, summary)
             if span is None:
                 dropped.append(Dropped(finding.plugin, "finding", finding.quote))
                 _count_drop(stages, plugin, "checker")
                 continue
+            text = summary.text if summary and finding.target == "summary" else article.text
             finding.start, finding.end = span.start, span.end
             finding.quote = text[span.start : span.end]
             finding.confidence = min(1.0, max(0.0, float(finding.confidence)))
-            if finding.severity not in ("low", "medium", "high"):
+            if finding.severity not in SEVERITIES:  # a plugin's typo, or a model's
                 finding.severity = "medium"
             if not finding.detectors:
                 finding.detectors = [finding.plugin]
             kept.append(finding)
         return kept
-
-
-def _hint(item: Claim | Finding) -> int | None:
-    """A plugin that knows where it found a quote sets ``start``; use it to pick among repeats."""
-    return item.start if item.start >= 0 else None
 
 
 def _count_drop(stages: list[StageStatus], plugin: str, stage: str) -> None:

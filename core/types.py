@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["low", "medium", "high"]
+#: Least to most severe: the order of ``severity_rank`` and of ``--fail-on``'s choices.
+#: (Reports list the worst first: ``SEVERITIES[::-1]``.)
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
+#: What a finding quotes: the article, or the summary.
+Target = Literal["article", "summary"]
+#: How a stage ended (see :class:`StageStatus`).
+Status = Literal["ok", "failed", "unparseable", "skipped"]
 
 #: The categories the built-in checkers use. Third-party checkers may add their own
 #: (any lower_snake_case name); these are the ones the docs define.
@@ -188,11 +194,11 @@ class Finding:
     category: str
     quote: str
     explanation: str
-    severity: str = "medium"
+    severity: Severity = "medium"
     suggestion: str = ""
     confidence: float = 0.5
     plugin: str = ""
-    target: str = "article"
+    target: Target = "article"
     start: int = -1
     end: int = -1
     detectors: list[str] = field(default_factory=list)
@@ -208,7 +214,7 @@ class StageStatus:
 
     plugin: str
     stage: str
-    status: str = "ok"
+    status: Status = "ok"
     reason: str = ""
     raw: str | None = None
     seconds: float = 0.0

@@ -17,6 +17,7 @@ from rich.text import Text
 
 import copydesk
 from copydesk.components import ReportFormat
+from copydesk.types import SEVERITIES
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 CONTEXT_CHARS = 70
@@ -96,7 +97,7 @@ class MarkdownFormat:
         ]
         findings = shown(report, min_confidence)
         out += [f"## Findings ({len(findings)})", ""]
-        for severity in ("high", "medium", "low"):
+        for severity in SEVERITIES[::-1]:  # the worst first
             group = [f for f in findings if f["severity"] == severity]
             if not group:
                 continue
@@ -162,7 +163,7 @@ class TerminalFormat:
             f" ({hidden} below confidence {min_confidence:g} hidden)" if hidden else ""
         )
         parts.append(Text(heading, style="bold"))
-        for severity in ("high", "medium", "low"):
+        for severity in SEVERITIES[::-1]:  # the worst first
             for f in (f for f in findings if f["severity"] == severity):
                 before, quote, after = in_context(_source_text(report, f), f["start"], f["end"])
                 line = Text()

@@ -12,18 +12,14 @@ the templates are rendered by jinja2 with autoescaping on; no report text is eve
 safe. The page's script gets its data from a JSON block in which ``<``, ``>`` and ``&``
 are escaped, and builds its tooltips with ``textContent``.
 
-Findings may overlap (the host merges only same-category overlaps). The text is cut at
-every finding's start and end, so each segment is covered by a fixed set of findings and
-becomes one flat ``<mark>`` listing them all: no nesting, whatever the overlaps.
+Findings may overlap; :mod:`copydesk.plugins.html_layout` cuts the text so that each
+piece becomes one flat ``<mark>`` listing every finding over it: no nesting.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePath
 from typing import Any
@@ -34,141 +30,20 @@ from markupsafe import Markup
 
 import copydesk
 from copydesk.components import ReportFormat
-from copydesk.types import CATEGORIES
+from copydesk.types import CATEGORIES, SEVERITIES, severity_rank
+
+from .html_layout import article_blocks, segments
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-SEVERITIES = ("high", "medium", "low")
-_SEVERITY_RANK = {s: len(SEVERITIES) - i for i, s in enumerate(SEVERITIES)}
+#: The page lists severities worst first.
+WORST_FIRST = SEVERITIES[::-1]
 
 #: The built-in categories keep the same colour in every report, so an editor learns them;
 #: any other category takes the next colour not used by these.
 KNOWN_CATEGORIES = CATEGORIES
 #: Colours defined in ``report.css`` as ``--cN`` (underline, swatch) and ``--cN-bg`` (tint).
 PALETTE_SIZE = 8
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A stretch of text covered by one fixed set of findings and claims.
-
-    ``opens`` are the findings that start here (their anchors go before the segment);
-    ``closes`` the ones that end here (their numbers go after it).
-    """
-
-    start: int
-    end: int
-    text: str
-    findings: tuple[int, ...] = ()
-    claims: tuple[int, ...] = ()
-    opens: tuple[int, ...] = ()
-    closes: tuple[int, ...] = ()
-    claim_opens: tuple[int, ...] = ()
-
-
-def segments(
-    text: str,
-    start: int,
-    end: int,
-    findings: Mapping[int, tuple[int, int]],
-    claims: Mapping[int, tuple[int, int]] | None = None,
-) -> list[Segment]:
-    """Cut ``text[start:end]`` at every span boundary; say which spans cover each piece.
-
-    ``findings`` and ``claims`` map an id to a ``(start, end)`` span of ``text``; spans
-    may overlap one another and run past ``[start, end)`` (a finding across two
-    paragraphs is cut into both). Empty spans cover nothing.
-    """
-    claims = claims or {}
-    spans = [s for s in (*findings.values(), *claims.values()) if s[0] < s[1]]
-    cuts = sorted(
-        {start, end} | {p for s in spans for p in s if start < p < end},
-    )
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        # A piece lies between two consecutive cuts, so a span covers all of it or none.
-        covering = [i for i, (s, e) in findings.items() if s <= a and b <= e and s < e]
-        in_claims = [j for j, (s, e) in claims.items() if s <= a and b <= e and s < e]
-        out.append(
-            Segment(
-                start=a,
-                end=b,
-                text=text[a:b],
-                findings=tuple(covering),
-                claims=tuple(in_claims),
-                opens=tuple(i for i in covering if findings[i][0] == a),
-                closes=tuple(i for i in covering if findings[i][1] == b),
-                claim_opens=tuple(j for j in in_claims if claims[j][0] == a),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class Block:
-    """A paragraph of the article, or a stretch of page furniture left out of the analysis."""
-
-    kind: str  # "p" or "furniture"
-    start: int
-    end: int
-    reason: str = ""
-    plugin: str = ""
-
-
-def article_blocks(article: Mapping[str, Any]) -> list[Block]:
-    """The article's text as paragraphs and furniture, in order, covering every offset.
-
-    Paragraphs come from the report (the core knows hard-wrapped text from one paragraph
-    per line). Text in neither a paragraph nor an excluded span is kept as a paragraph of
-    its own if it is not blank, so no finding can point into text the page does not show.
-    """
-    text: str = article["text"]
-    n = len(text)
-    excluded = [e for e in article.get("excluded", []) if e["start"] < e["end"]]
-    paragraphs = [p for p in article.get("paragraphs", []) if p["start"] < p["end"]]
-    cuts = sorted(
-        {0, n} | {min(max(x[k], 0), n) for x in (*excluded, *paragraphs) for k in ("start", "end")}
-    )
-    pieces: list[tuple[tuple[str, int], int, int]] = []
-    for a, b in itertools.pairwise(cuts):
-        owner: tuple[str, int] = ("gap", a)
-        for i, e in enumerate(excluded):
-            if e["start"] <= a and b <= e["end"]:
-                owner = ("furniture", i)
-                break
-        else:
-            for i, p in enumerate(paragraphs):
-                if p["start"] <= a and b <= p["end"]:
-                    owner = ("p", i)
-                    break
-        if pieces and pieces[-1][0] == owner:
-            pieces[-1] = (owner, pieces[-1][1], b)
-        elif owner[0] == "gap" and pieces and pieces[-1][0][0] == "gap":
-            pieces[-1] = (pieces[-1][0], pieces[-1][1], b)
-        else:
-            pieces.append((owner, a, b))
-    blocks: list[Block] = []
-    leading = 0  # blank text before the first block, given to it
-    for (kind, i), a, b in pieces:
-        if kind == "gap" and not text[a:b].strip():
-            # Blank space between blocks joins the block before it (where it is invisible), so
-            # the blocks still cover every offset and no finding's anchor can fall between them.
-            if blocks:
-                blocks[-1] = dataclasses.replace(blocks[-1], end=b)
-            else:
-                leading = b
-            continue
-        if kind == "furniture":
-            e = excluded[i]
-            block = Block("furniture", a, b, e.get("reason", ""), e.get("plugin", ""))
-        else:
-            block = Block("p", a, b)
-        if leading:
-            block, leading = dataclasses.replace(block, start=0), 0
-        blocks.append(block)
-    if leading:  # the whole text is blank
-        blocks.append(Block("p", 0, n))
-    return blocks
 
 
 def category_colours(categories: Iterable[str]) -> dict[str, int]:
@@ -200,7 +75,8 @@ def mark_style(visible: list[dict[str, Any]]) -> str:
 
 def display_order(finding: Mapping[str, Any]) -> tuple[int, float, int]:
     """Most severe first, then most confident: the first finding of a mark sets its tint."""
-    return (-_SEVERITY_RANK.get(finding["severity"], 0), -finding["confidence"], finding["id"])
+    rank = severity_rank(finding["severity"]) if finding["severity"] in SEVERITIES else -1
+    return (-rank, -finding["confidence"], finding["id"])
 
 
 def json_for_script(data: Any) -> Markup:
@@ -414,11 +290,11 @@ def report_context(report: dict[str, Any], min_confidence: float = 0.0) -> dict[
             for c in categories
         ],
         "severities": [
-            {"name": s, "count": sum(f["severity"] == s for f in findings)} for s in SEVERITIES
+            {"name": s, "count": sum(f["severity"] == s for f in findings)} for s in WORST_FIRST
         ],
         "shown_count": len(shown),
         "shown_by_severity": {
-            s: sum(f["severity"] == s and f["shown"] for f in findings) for s in SEVERITIES
+            s: sum(f["severity"] == s and f["shown"] for f in findings) for s in WORST_FIRST
         },
         "min_confidence": min_confidence,
         "claims": [{**c, "id": j, "linked": j in claims} for j, c in enumerate(report["claims"])],
@@ -455,9 +331,9 @@ def render_index(entries: list[dict[str, Any]]) -> str:
     ``"failed"``, as ``copydesk batch`` says) and, optionally, ``error``: what went wrong.
     """
     rows: list[dict[str, Any]] = []
-    totals = dict.fromkeys(SEVERITIES, 0)
+    totals = dict.fromkeys(WORST_FIRST, 0)
     for e in entries:
-        counts = {s: int((e.get("counts") or {}).get(s, 0)) for s in SEVERITIES}
+        counts = {s: int((e.get("counts") or {}).get(s, 0)) for s in WORST_FIRST}
         status = str(e.get("status") or "ok")
         rows.append(
             {
@@ -470,7 +346,7 @@ def render_index(entries: list[dict[str, Any]]) -> str:
                 "error": str(e.get("error") or ""),
             }
         )
-        for s in SEVERITIES:
+        for s in WORST_FIRST:
             totals[s] += counts[s]
     template = environment().get_template("index.html.j2")
     return template.render(
@@ -478,7 +354,7 @@ def render_index(entries: list[dict[str, Any]]) -> str:
         totals=totals,
         failed=sum(r["kind"] == "failed" for r in rows),
         partial=sum(r["kind"] == "partial" for r in rows),
-        severities=SEVERITIES,
+        severities=WORST_FIRST,
         css=_static("report.css"),
     )
 

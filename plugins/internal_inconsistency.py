@@ -18,14 +18,17 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Span, Summary
+from copydesk.types import Article, Finding, Span
 
 from . import word_lists
 from .text_helpers import FUNCTION_WORDS, Word, article_sentences, number_value, words
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 CONFIDENCE = 0.6
 CONFIDENCE_TITLE = 0.45
@@ -83,15 +86,10 @@ class Mention:
     show: str
 
 
-class ConsistencyChecker:
-    name = "consistency"
-    categories = ("internal_inconsistency",)
-    needs_model = False
-
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        return find_inconsistencies(article)
+@copydesk.checker("consistency", categories=("internal_inconsistency",))
+def consistency(ctx: CheckContext) -> list[Finding]:
+    """Facts the article gives two different ways: :func:`find_inconsistencies`."""
+    return find_inconsistencies(ctx.article)
 
 
 def find_inconsistencies(article: Article) -> list[Finding]:
@@ -375,4 +373,4 @@ def _weekdays(text: str, body: Span) -> list[Finding]:
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(ConsistencyChecker())
+    register(consistency)

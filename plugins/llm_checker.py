@@ -11,13 +11,16 @@ model not to flag: such a finding is kept, at lower confidence still.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Summary
+from copydesk.types import Finding
 
 from .text_helpers import quoted_spans
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 #: What a lone model finding is worth before anything else supports it.
 LLM_CONFIDENCE = 0.4
@@ -25,44 +28,44 @@ LLM_CONFIDENCE = 0.4
 LLM_CONFIDENCE_QUOTED = 0.2
 
 
-class LLMChecker:
-    name = "llm"
-    categories = (
-        "loaded_language",
-        "missing_detail",
-        "unattributed_claim",
-        "internal_inconsistency",
-        "unfaithful_summary",
-    )
-    needs_model = True
-
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        answer = await ctx.ask("check", summary=summary.text if summary else None, max_tokens=900)
-        found = [
-            Finding(
-                category=issue["category"],
-                quote=issue["quote"],
-                explanation=issue["explanation"].strip(),
-                suggestion=issue["suggestion"].strip(),
-                severity=issue["severity"],
-                confidence=LLM_CONFIDENCE,
-                target="summary" if issue["category"] == "unfaithful_summary" else "article",
-            )
-            for issue in answer["issues"]
-        ]
-        for finding in found:
-            if finding.category == "loaded_language" and _in_quotation(article, finding, ctx):
-                finding.confidence = LLM_CONFIDENCE_QUOTED
-        return found
+CATEGORIES = (
+    "loaded_language",
+    "missing_detail",
+    "unattributed_claim",
+    "internal_inconsistency",
+    "unfaithful_summary",
+)
 
 
-def _in_quotation(article: Article, finding: Finding, ctx: StageContext) -> bool:
-    span = ctx.locate(finding.quote)
+@copydesk.checker("llm", categories=CATEGORIES, needs_model=True)
+async def llm(ctx: CheckContext) -> list[Finding]:
+    """One ``check`` call; the answer's categories are the schema's, the ones declared."""
+    summary = ctx.summary.text if ctx.summary else None
+    answer = await ctx.ask("check", summary=summary, max_tokens=900)
+    found = [
+        Finding(
+            category=issue["category"],
+            quote=issue["quote"],
+            explanation=issue["explanation"].strip(),
+            suggestion=issue["suggestion"].strip(),
+            severity=issue["severity"],
+            confidence=LLM_CONFIDENCE,
+            target="summary" if issue["category"] == "unfaithful_summary" else "article",
+        )
+        for issue in answer["issues"]
+    ]
+    for finding in found:
+        if finding.category == "loaded_language" and _in_quotation(finding, ctx):
+            finding.confidence = LLM_CONFIDENCE_QUOTED
+    return found
+
+
+def _in_quotation(finding: Finding, ctx: CheckContext) -> bool:
+    """Whether the words the host will ground ``finding`` on lie inside a quotation."""
+    span = ctx.locate(finding)  # where the host will put it, by the host's own rule
     if span is None:
         return False
-    finding.start = span.start
+    article = ctx.article
     para = next((p for p in article.paragraphs if p.start <= span.start < p.end), None)
     if para is None:
         return False
@@ -72,4 +75,4 @@ def _in_quotation(article: Article, finding: Finding, ctx: StageContext) -> bool
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(LLMChecker())
+    register(llm)

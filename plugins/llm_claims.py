@@ -5,9 +5,15 @@ The host grounds each claim's quote in the article and drops those that are not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import copydesk
-from copydesk.context import StageContext
+from copydesk.components import ClaimExtractor
 from copydesk.types import Article, Claim
+
+if TYPE_CHECKING:
+    from copydesk.context import StageContext
 
 
 class LLMClaimExtractor:
@@ -27,5 +33,5 @@ class LLMClaimExtractor:
 
 
 @copydesk.hookimpl
-def register_claim_extractors(register):  # type: ignore[no-untyped-def]
+def register_claim_extractors(register: Callable[[ClaimExtractor], None]) -> None:
     register(LLMClaimExtractor())

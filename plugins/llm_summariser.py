@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import copydesk
-from copydesk.context import StageContext
+from copydesk.components import Summariser
 from copydesk.types import Article, Summary
+
+if TYPE_CHECKING:
+    from copydesk.context import StageContext
 
 
 class LLMSummariser:
@@ -16,5 +22,5 @@ class LLMSummariser:
 
 
 @copydesk.hookimpl
-def register_summarisers(register):  # type: ignore[no-untyped-def]
+def register_summarisers(register: Callable[[Summariser], None]) -> None:
     register(LLMSummariser())

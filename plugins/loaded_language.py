@@ -20,11 +20,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Span, Summary
+from copydesk.types import Article, Finding, Span
 
 from . import word_lists
 from .text_helpers import (
@@ -40,6 +40,9 @@ from .text_helpers import (
     word_family,
     words,
 )
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 #: |valence| at which an evaluative modifier (adjective, -ly adverb) is loaded.
 MODIFIER_THRESHOLD = 1.2
@@ -116,52 +119,47 @@ class Hit:
     intensifier: bool = False
 
 
-class LoadedLanguageLexicon:
-    name = "loaded-words"
-    categories = ("loaded_language",)
-    needs_model = False
+@copydesk.checker("loaded-words", categories=("loaded_language",))
+def loaded_words(ctx: CheckContext) -> list[Finding]:
+    """Every loaded word in the reporter's voice (:func:`find_loaded_words`), explained."""
+    return [_finding(ctx.article.text, hit) for hit in find_loaded_words(ctx.article)]
 
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        return [self._finding(article.text, hit) for hit in find_loaded_words(article)]
 
-    @staticmethod
-    def _finding(text: str, hit: Hit) -> Finding:
-        word, v = hit.word.text, hit.valence
-        if hit.intensifier:
-            return Finding(
-                category="loaded_language",
-                quote=text[hit.phrase.start : hit.phrase.end],
-                start=hit.phrase.start,
-                explanation=(
-                    f'"{word}" intensifies in the reporter\'s own voice (a weasel word of the '
-                    "write-good linter): it exaggerates where a figure or a plain statement "
-                    "would inform."
-                ),
-                suggestion=f'Drop "{word}", or give the figure or fact that shows the degree.',
-                severity="low",
-                confidence=CONFIDENCE_INTENSIFIER,
-            )
-        tone = "negative" if v < 0 else "positive"
-        modifier = is_modifier(word)
-        kind = "an evaluative modifier" if modifier else "a strongly charged word"
+def _finding(text: str, hit: Hit) -> Finding:
+    word, v = hit.word.text, hit.valence
+    if hit.intensifier:
         return Finding(
             category="loaded_language",
             quote=text[hit.phrase.start : hit.phrase.end],
             start=hit.phrase.start,
             explanation=(
-                f'"{word}" is {kind} ({tone}, VADER valence {v:+.1f}) in the reporter\'s own '
-                "voice, not in a quotation or attributed speech: it tells the reader what to "
-                "think of it rather than what happened."
+                f'"{word}" intensifies in the reporter\'s own voice (a weasel word of the '
+                "write-good linter): it exaggerates where a figure or a plain statement "
+                "would inform."
             ),
-            suggestion=(
-                f'Replace "{word}" with neutral wording, or attribute the judgement to a '
-                "named source and give the facts behind it."
-            ),
-            severity="medium" if modifier else "low",
-            confidence=CONFIDENCE_MODIFIER if modifier else CONFIDENCE_OTHER,
+            suggestion=f'Drop "{word}", or give the figure or fact that shows the degree.',
+            severity="low",
+            confidence=CONFIDENCE_INTENSIFIER,
         )
+    tone = "negative" if v < 0 else "positive"
+    modifier = is_modifier(word)
+    kind = "an evaluative modifier" if modifier else "a strongly charged word"
+    return Finding(
+        category="loaded_language",
+        quote=text[hit.phrase.start : hit.phrase.end],
+        start=hit.phrase.start,
+        explanation=(
+            f'"{word}" is {kind} ({tone}, VADER valence {v:+.1f}) in the reporter\'s own '
+            "voice, not in a quotation or attributed speech: it tells the reader what to "
+            "think of it rather than what happened."
+        ),
+        suggestion=(
+            f'Replace "{word}" with neutral wording, or attribute the judgement to a '
+            "named source and give the facts behind it."
+        ),
+        severity="medium" if modifier else "low",
+        confidence=CONFIDENCE_MODIFIER if modifier else CONFIDENCE_OTHER,
+    )
 
 
 def find_loaded_words(article: Article) -> list[Hit]:
@@ -261,4 +259,4 @@ def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span]) -> Span:
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(LoadedLanguageLexicon())
+    register(loaded_words)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Summary
+from copydesk.types import Article, Finding
 
 from .text_helpers import (
     Word,
@@ -32,6 +32,9 @@ from .text_helpers import (
     report_verb,
     words,
 )
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 #: Verbs of disclosing or identifying: "un" + their participle describes a thing by what
 #: was withheld about it.
@@ -65,15 +68,10 @@ CONFIDENCE_DECLINED = 0.5
 CONFIDENCE_VAGUE_SOURCE = 0.35
 
 
-class VaguenessChecker:
-    name = "vagueness"
-    categories = ("missing_detail",)
-    needs_model = False
-
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        return find_missing_details(article)
+@copydesk.checker("vagueness", categories=("missing_detail",))
+def vagueness(ctx: CheckContext) -> list[Finding]:
+    """Details withheld or left vague: :func:`find_missing_details`."""
+    return find_missing_details(ctx.article)
 
 
 def find_missing_details(article: Article) -> list[Finding]:
@@ -167,4 +165,4 @@ def _vague_source(text: str, tokens: list[Word], i: int) -> int | None:
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(VaguenessChecker())
+    register(vagueness)

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Summary
+from copydesk.types import Article, Finding
 
 from . import word_lists
 from .text_helpers import article_sentences, inside, report_verb, reporter_voice, words
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 _PERCEIVED = (
     r"seen|regarded|considered|viewed|perceived|believed|thought|deemed|rumou?red|feared|"
@@ -46,15 +49,10 @@ CONFIDENCE_IMPERSONAL = 0.55
 CONFIDENCE_ADVERB = 0.4
 
 
-class AttributionChecker:
-    name = "attribution"
-    categories = ("unattributed_claim",)
-    needs_model = False
-
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        return find_unattributed(article)
+@copydesk.checker("attribution", categories=("unattributed_claim",))
+def attribution(ctx: CheckContext) -> list[Finding]:
+    """Assessments stated with no source: :func:`find_unattributed`."""
+    return find_unattributed(ctx.article)
 
 
 def find_unattributed(article: Article) -> list[Finding]:
@@ -113,4 +111,4 @@ def find_unattributed(article: Article) -> list[Finding]:
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(AttributionChecker())
+    register(attribution)

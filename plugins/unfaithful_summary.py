@@ -11,30 +11,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.context import StageContext
-from copydesk.types import Article, Claim, Finding, Span, Summary
+from copydesk.types import Finding, Span
 
 from .text_helpers import FUNCTION_WORDS, Word, number_value, split_sentences, words
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
 
 CONFIDENCE_NUMBER = 0.65
 CONFIDENCE_NAME = 0.55
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|\b[A-Za-z]+(?=-[a-z])|\b[A-Za-z]+\b")
 
 
-class SummaryFactsChecker:
-    name = "summary-facts"
-    categories = ("unfaithful_summary",)
-    needs_model = False
-
-    async def check(
-        self, article: Article, summary: Summary | None, claims: list[Claim], ctx: StageContext
-    ) -> list[Finding]:
-        if summary is None:
-            return []
-        return find_unsupported(article.body_text, summary.text)
+@copydesk.checker("summary-facts", categories=("unfaithful_summary",))
+def summary_facts(ctx: CheckContext) -> list[Finding]:
+    """Numbers and names in the summary the article lacks: :func:`find_unsupported`.
+    With no summary (the summariser failed, or ``--no-model``) there is nothing to check."""
+    if ctx.summary is None:
+        return []
+    return find_unsupported(ctx.article.body_text, ctx.summary.text)
 
 
 def numbers(text: str) -> set[float]:
@@ -146,4 +145,4 @@ def _supported(word: Word, article_words: set[str]) -> bool:
 
 @copydesk.hookimpl
 def register_checkers(register: Callable[[Checker], None]) -> None:
-    register(SummaryFactsChecker())
+    register(summary_facts)

@@ -116,6 +116,18 @@ def test_the_guide_documents_every_field_a_plugin_sets_on_a_finding_and_a_claim(
             assert f"`{field.name}`" in guide, f"{dataclass.__name__}.{field.name}"
 
 
+def test_the_guides_table_of_built_in_checkers_is_what_they_declare():
+    """The table is the categories and ``needs_model`` each built-in checker registers."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    table = guide.split("<!-- checked: built-in checkers")[1].split("\n\n")[0]
+    rows = re.findall(r"^\| `([\w-]+)` \| (.+?) \| (yes|no) \|$", table, re.M)
+    listed = {
+        name: (tuple(re.findall(r"`(\w+)`", cats)), model == "yes") for name, cats, model in rows
+    }
+    checkers = load_host(entry_points_allowed="").components["checker"]
+    assert listed == {n: (c.categories, c.needs_model) for n, c in checkers.items()}
+
+
 def test_the_guide_links_only_to_files_that_exist():
     guide = GUIDE.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", guide):

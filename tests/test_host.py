@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+import types
 
 import pytest
 from click.testing import CliRunner
 
+import copydesk
 from copydesk.cli import cli
 from copydesk.errors import PluginLoadError
 from copydesk.host import BUILTIN_PLUGINS, Host, load_host
@@ -51,17 +53,13 @@ def installed_plugin(tmp_path, monkeypatch):
 CHECKER_PLUGIN = """
     import copydesk
 
-    class Shouting:
-        name = "shouting"
-        categories = ("loaded_language",)
-        needs_model = False
-
-        async def check(self, article, summary, claims, ctx):
-            return []
+    @copydesk.checker(categories=("loaded_language",))
+    def shouting(ctx):
+        return []
 
     @copydesk.hookimpl
     def register_checkers(register):
-        register(Shouting())
+        register(shouting)
 """
 
 
@@ -124,6 +122,127 @@ def test_a_component_without_its_method_is_refused():
         PluginLoadError, match="registered summariser 'x' without a summarise\\(\\) method"
     ):
         host.collect()
+
+
+def registering(hook: str, component: object) -> Host:
+    """A host with one plugin, "mine", whose ``hook`` registers ``component``."""
+    import types
+
+    import copydesk
+
+    def register_them(register):
+        register(component)
+
+    impl = copydesk.hookimpl(specname=hook)(register_them)
+    host = Host()
+    host.register_plugin(types.SimpleNamespace(impl=impl), "mine", version=None, source="test")
+    return host
+
+
+class NoNeedsModel:
+    name = "careless"
+    categories = ("loaded_language",)
+
+    def check(self, ctx):
+        return []
+
+
+class TooManyArguments:
+    name = "greedy"
+    categories = ("loaded_language",)
+    needs_model = False
+
+    def check(self, ctx, extra):
+        return []
+
+
+class OneCategoryAsAString:
+    name = "stringy"
+    categories = "loaded_language"
+    needs_model = False
+
+    def check(self, ctx):
+        return []
+
+
+class SyncSummariser:
+    name = "hasty"
+
+    def summarise(self, article, ctx):
+        return None
+
+
+def undecorated(ctx):
+    return []
+
+
+@pytest.mark.parametrize(
+    ("hook", "component", "message"),
+    [
+        (
+            "register_checkers",
+            NoNeedsModel(),
+            "plugin 'mine' registered checker 'careless' without needs_model: set it True if "
+            "it calls ctx.ask",
+        ),
+        (
+            "register_checkers",
+            TooManyArguments(),
+            "plugin 'mine' registered checker 'greedy' whose check\\(\\) cannot be called as "
+            "check\\(ctx\\): it is check\\(ctx, extra\\)",
+        ),
+        (
+            "register_checkers",
+            OneCategoryAsAString(),
+            "plugin 'mine' registered checker 'stringy' without categories: give the tuple",
+        ),
+        (
+            "register_checkers",
+            copydesk.checker(categories=("Loaded Language",))(undecorated),
+            "checker 'undecorated' with categories that are not lower_snake_case names",
+        ),
+        (
+            "register_checkers",
+            undecorated,
+            "plugin 'mine' registered the function 'undecorated' as a checker: decorate it "
+            "with @copydesk.checker",
+        ),
+        (
+            "register_summarisers",
+            SyncSummariser(),
+            "plugin 'mine' registered summariser 'hasty' whose summarise\\(\\) is not async",
+        ),
+        (
+            "register_formats",
+            types.SimpleNamespace(name="bare", render=lambda report: ""),
+            "registered format 'bare' without a str extension",
+        ),
+    ],
+    ids=["needs_model", "arity", "categories", "category-name", "undecorated", "sync", "format"],
+)
+def test_a_component_that_does_not_fit_its_protocol_is_refused_at_registration(
+    hook, component, message
+):
+    host = registering(hook, component)
+    with pytest.raises(PluginLoadError, match=message):
+        host.collect()
+
+
+def test_a_function_is_a_checker_named_after_it_once_decorated():
+    @copydesk.checker(categories=("exclamation",))
+    def shouted_words(ctx):
+        return []
+
+    host = registering("register_checkers", shouted_words)
+    host.collect()
+    found = host.get("checker", "shouted-words")
+    assert (found.name, found.categories, found.needs_model) == (
+        "shouted-words",
+        ("exclamation",),
+        False,
+    )
+    assert found.component is shouted_words
+    assert host.plugins["mine"].registered == {"checker": ["shouted-words"]}
 
 
 def test_copydesk_plugins_lists_every_plugin_as_json():

@@ -21,13 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from copydesk.cli import cli
-from copydesk.plugins.html_report import (
-    HTMLFormat,
-    article_blocks,
-    link_href,
-    render_index,
-    segments,
-)
+from copydesk.plugins.html_layout import article_blocks, segments
+from copydesk.plugins.html_report import HTMLFormat, link_href, render_index
 from copydesk.testing import FakeModel
 
 # The two flags the sample must carry (issue 5), by category.

@@ -8,6 +8,7 @@ exactly the bad answer it is about.
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from conftest import valid_answers
@@ -137,39 +138,56 @@ def test_page_furniture_is_never_a_source_of_quotes(run_copydesk, fake_model, sa
     assert "Other Related News" in report["article"]["text"][excluded["start"] : excluded["end"]]
 
 
-class Exploding:
-    name = "exploding"
+@copydesk.checker(categories=("loaded_language",))
+async def exploding(ctx):
+    raise RuntimeError("boom")
+
+
+@copydesk.checker("wrong-type", categories=("loaded_language",))
+def wrong_type(ctx):
+    return "not a list"
+
+
+@copydesk.checker(categories=("loaded_language",))
+async def hanging(ctx):
+    await asyncio.sleep(3600)
+
+
+@copydesk.checker(categories=("loaded_languages",))
+def misspelt(ctx):
+    """Declares one category, reports another: the two would never merge."""
+    return [copydesk.Finding("loaded_language", "bitter Cold War rivals", "Loaded.")]
+
+
+#: The thread each plain-function checker ran in, by name.
+THREADS: dict[str, str] = {}
+
+
+@copydesk.checker(categories=("loaded_language",))
+def in_a_thread(ctx):
+    THREADS["in-a-thread"] = threading.current_thread().name
+    return [copydesk.Finding("loaded_language", "bitter Cold War rivals", "Loaded.")]
+
+
+class OldStyle:
+    """A plugin API 1 checker: check(article, summary, claims, ctx)."""
+
+    name = "old-style"
     categories = ("loaded_language",)
     needs_model = False
 
     async def check(self, article, summary, claims, ctx):
-        raise RuntimeError("boom")
-
-
-class WrongType:
-    name = "wrong-type"
-    categories = ("loaded_language",)
-    needs_model = False
-
-    async def check(self, article, summary, claims, ctx):
-        return "not a list"
-
-
-class Hanging:
-    name = "hanging"
-    categories = ("loaded_language",)
-    needs_model = False
-
-    async def check(self, article, summary, claims, ctx):
-        await asyncio.sleep(3600)
+        assert ctx.article is article and ctx.claims == claims
+        return [copydesk.Finding("loaded_language", "bitter Cold War rivals", "Loaded.")]
 
 
 class BadPlugins:
     @copydesk.hookimpl
     def register_checkers(self, register):
-        register(Exploding())
-        register(WrongType())
-        register(Hanging())
+        for checker in (exploding, wrong_type, hanging, misspelt, in_a_thread):
+            register(checker)
+        with pytest.warns(DeprecationWarning, match="'old-style' of plugin 'bad-plugins'"):
+            register(OldStyle())
 
 
 @pytest.fixture
@@ -197,6 +215,34 @@ def test_a_plugin_that_raises_or_returns_the_wrong_type_is_isolated(
     assert "must return a list of Finding" in stage(report, "wrong-type", "checker")["reason"]
     assert stage(report, "llm", "checker")["status"] == "ok"
     assert report["findings"], "the healthy checker's findings are kept"
+
+
+def test_a_finding_of_a_category_its_checker_did_not_declare_fails_the_stage(
+    bad_plugins, run_copydesk, sample_path
+):
+    report = run_copydesk(sample_path, use_model=False, checkers=["misspelt", "loaded-words"])
+    reason = stage(report, "misspelt", "checker")["reason"]
+    assert stage(report, "misspelt", "checker")["status"] == "failed"
+    assert "findings of 'loaded_language', not among the categories it declares" in reason
+    assert "(loaded_languages)" in reason
+    assert stage(report, "loaded-words", "checker")["status"] == "ok"
+
+
+def test_a_plain_function_checker_runs_in_a_worker_thread_not_on_the_event_loop(
+    bad_plugins, run_copydesk, sample_path
+):
+    report = run_copydesk(sample_path, use_model=False, checkers=["in-a-thread"])
+    assert THREADS["in-a-thread"] != threading.main_thread().name
+    assert [f["detectors"] for f in report["findings"]] == [["in-a-thread"]]
+
+
+def test_a_plugin_api_1_checker_still_runs_with_the_summary_and_claims_as_arguments(
+    bad_plugins, run_copydesk, fake_model, sample_path
+):
+    valid_answers(fake_model)
+    report = run_copydesk(sample_path, fake_model=fake_model, checkers=["old-style"])
+    assert stage(report, "old-style", "checker")["status"] == "ok"
+    assert [f["quote"] for f in report["findings"]] == ["bitter Cold War rivals"]
 
 
 def test_a_plugin_that_hangs_is_stopped_and_named_and_the_run_goes_on(
@@ -298,3 +344,33 @@ def test_the_schema_sent_to_the_server_leaves_out_what_slows_grammar_sampling():
         },
         "required": ["format", "items"],
     }
+
+
+REPEATED = (
+    'The minister called the plan "a reckless gamble" when she opened the harbour.\n'
+    "The council pressed ahead with the reckless gamble of closing the port, costing dock jobs.\n"
+)
+
+
+def test_the_model_checker_judges_a_repeated_quote_where_the_host_grounds_it(
+    run_copydesk, fake_model
+):
+    """One grounding rule: ``ctx.locate(finding)`` is where the host puts the finding, so the
+    model checker's "is it inside a quotation?" is asked of the words the report shows,
+    not of the quote's first occurrence."""
+    fake_model.answer("summarise", {"summary": "The council closed the port."})
+    fake_model.answer("claims", {"claims": []})
+    loaded = {
+        "category": "loaded_language",
+        "quote": "reckless gamble",
+        "explanation": "The reporter calls closing the port, and costing dock jobs, a gamble.",
+        "suggestion": "Say what closing the port costs.",
+        "severity": "medium",
+    }
+    fake_model.answer("check", {"issues": [loaded]})
+    report = run_copydesk(REPEATED, fake_model=fake_model, checkers=["llm"])
+    (finding,) = report["findings"]
+    assert finding["start"] == REPEATED.index("reckless gamble of closing"), (
+        "the occurrence the explanation is about, not the first"
+    )
+    assert finding["confidence"] == 0.4, "the reporter's own words: not discounted as quoted"
