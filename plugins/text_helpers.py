@@ -8,7 +8,9 @@ word it flags is (``Finding.start``) and the host anchors repeats correctly.
 - :func:`quoted_spans` finds what is inside quotation marks (straight, curly, single);
 - :func:`attributed_spans` finds reported speech: the content of "X said ...",
   "..., X said" and sentences "according to" someone;
-- :func:`reporter_voice` is a sentence less both: the words the reporter chose.
+- :func:`reporter_voice` is a sentence less both: the words the reporter chose;
+- :func:`lemma_candidates`, :func:`verb_forms` and :func:`word_family` (from
+  :mod:`.inflection`) give a word's inflections and family.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from typing import NamedTuple
 from copydesk.types import Article, Span
 
 from . import word_lists
+from .inflection import lemma_candidates as lemma_candidates
+from .inflection import verb_forms
+from .inflection import word_family as word_family
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -96,56 +101,6 @@ def _words(text: str, start: int, end: int) -> tuple[Word, ...]:
         for m in _WORD.finditer(text, start, end)
         for t in (m.group(),)
     )
-
-
-def lemma_candidates(word: str) -> list[str]:
-    """The word and the stems its common inflections could come from: "slammed" -> "slam"."""
-    w = word.lower()
-    out = [w]
-    rules = (
-        ("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
-        ("ing", ""), ("ing", "e"), ("ily", "y"), ("ly", ""),
-    )  # fmt: skip
-    for suffix, repl in rules:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            stem = w[: -len(suffix)] + repl
-            out.append(stem)
-            if suffix in ("ed", "ing") and stem[-1] == stem[-2]:
-                out.append(stem[:-1])  # slammed -> slamm -> slam
-    return out
-
-
-def word_family(word: str) -> str:
-    """A crude family key: "terrorism", "terrorist" and "counter-terrorism" share "terror"."""
-    w = word.lower().rsplit("-", 1)[-1]
-    return w[:6]
-
-
-_IRREGULAR = {
-    "say": ["said"], "tell": ["told"], "write": ["wrote", "written"], "think": ["thought"],
-    "find": ["found"], "hear": ["heard"], "see": ["saw", "seen"], "mean": ["meant"],
-    "swear": ["swore", "sworn"], "teach": ["taught"], "forbid": ["forbade", "forbidden"],
-    "foretell": ["foretold"], "forget": ["forgot", "forgotten"], "speak": ["spoke", "spoken"],
-    "spread": ["spread"], "read": ["read"], "sing": ["sang", "sung"],
-}  # fmt: skip
-
-
-def verb_forms(lemma: str) -> set[str]:
-    """The finite and participle forms of an English verb: say -> says, said, saying."""
-    forms = {lemma}
-    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
-        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
-    elif lemma.endswith(("s", "sh", "ch", "x", "z")):
-        forms |= {lemma + "es", lemma + "ed"}
-    elif lemma.endswith("e"):
-        forms |= {lemma + "s", lemma + "d"}
-    else:
-        forms |= {lemma + "s", lemma + "ed"}
-    forms.add((lemma[:-1] if lemma.endswith("e") and lemma != "see" else lemma) + "ing")
-    forms |= set(_IRREGULAR.get(lemma, []))
-    if lemma.endswith("ize"):  # the British spelling too: emphasise, realise
-        forms |= verb_forms(lemma[:-3] + "ise")
-    return forms
 
 
 @cache
