@@ -37,6 +37,23 @@ def test_a_sentence_ending_in_a_number_still_ends():
     ]
 
 
+def test_a_word_ending_in_an_accented_letter_is_not_taken_for_an_initial():
+    text = "He descended into clichés. “The truth will set us free,” he said."
+    assert texts(text, split_sentences(text)) == [
+        "He descended into clichés.",
+        "“The truth will set us free,” he said.",
+    ]
+
+
+def test_a_sentence_does_not_end_in_the_spaces_before_a_line_break():
+    text = "It is a shame. It was lawful.  \n\nNext paragraph.\t"
+    assert texts(text, split_sentences(text)) == [
+        "It is a shame.",
+        "It was lawful.",
+        "Next paragraph.",
+    ]
+
+
 def test_quotations_straight_curly_and_single_but_not_apostrophes():
     text = "He called it \"a sham\" and “a farce”, not 'reform', in Pakistan's view of the players' union."
     assert texts(text, quoted_spans(text)) == ['"a sham"', "“a farce”", "'reform'"]
