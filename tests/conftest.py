@@ -183,8 +183,9 @@ def served(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def valid_answers(
-    fake_model, summary: str = "Russia will supply Pakistan with military equipment, Lavrov said."
-) -> None:  # type: ignore[no-untyped-def]
+    fake_model: FakeModel,
+    summary: str = "Russia will supply Pakistan with military equipment, Lavrov said.",
+) -> None:
     """Script schema-valid answers for the sample article's three built-in prompts."""
     fake_model.answer("summarise", {"summary": summary})
     fake_model.answer(
