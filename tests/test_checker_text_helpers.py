@@ -1,13 +1,16 @@
-"""The prose helpers the deterministic checkers share: sentences, quotations, attribution."""
+"""The prose helpers the deterministic checkers share: sentences, quotations, attribution,
+word forms."""
 
 from __future__ import annotations
 
 from copydesk.plugins.text_helpers import (
     attributed_spans,
+    lemma_candidates,
     quoted_spans,
     reporter_voice,
     split_sentences,
     verb_forms,
+    word_family,
 )
 from copydesk.types import Span
 
@@ -31,6 +34,23 @@ def test_a_sentence_ending_in_a_number_still_ends():
     assert texts(text, split_sentences(text)) == [
         "The drills began in 2016.",
         "In October they resumed.",
+    ]
+
+
+def test_a_word_ending_in_an_accented_letter_is_not_taken_for_an_initial():
+    text = "He descended into clichés. “The truth will set us free,” he said."
+    assert texts(text, split_sentences(text)) == [
+        "He descended into clichés.",
+        "“The truth will set us free,” he said.",
+    ]
+
+
+def test_a_sentence_does_not_end_in_the_spaces_before_a_line_break():
+    text = "It is a shame. It was lawful.  \n\nNext paragraph.\t"
+    assert texts(text, split_sentences(text)) == [
+        "It is a shame.",
+        "It was lawful.",
+        "Next paragraph.",
     ]
 
 
@@ -69,3 +89,16 @@ def test_verb_forms_cover_regular_irregular_and_british_spellings():
     assert {"says", "said"} <= verb_forms("say")
     assert {"claims", "claimed"} <= verb_forms("claim")
     assert {"emphasised", "emphasized"} <= verb_forms("emphasize")
+
+
+def test_lemma_candidates_undo_common_inflections():
+    assert "slam" in lemma_candidates("slammed")
+    assert "worry" in lemma_candidates("worries")
+    assert "happy" in lemma_candidates("happily")
+
+
+def test_a_word_family_joins_inflections_and_reads_the_last_part_of_a_compound():
+    assert word_family("killed") == word_family("kills") == word_family("Killing") == "kill"
+    assert word_family("banning") == word_family("ban")
+    assert word_family("counter-terrorism") == word_family("terrorism")
+    assert word_family("war") != word_family("ward")

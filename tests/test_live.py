@@ -2,7 +2,10 @@
 run through llama.cpp's server on a short article. Structural assertions only: a 135M
 model's answers are not worth judging, but every part of the path is real.
 
-Skipped when ``COPYDESK_SKIP_LIVE=1``; CI runs it (the first run pulls 98 MB).
+Skipped when ``COPYDESK_SKIP_LIVE=1``. Otherwise the first run pulls the model (98 MB) into
+the test suite's own models folder, ``$COPYDESK_TEST_MODELS_DIR`` or
+``~/.cache/copydesk-tests/models`` (see ``tests/conftest.py``), and skips, saying why, if it
+cannot; in CI it fails instead.
 """
 
 from __future__ import annotations
@@ -20,26 +23,13 @@ from copydesk.report import grounding_errors, schema_errors
 TINY = "smollm2-135m-instruct"
 ARTICLE = Path(__file__).parent / "data" / "short-article.txt"
 
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.skipif(os.environ.get("COPYDESK_SKIP_LIVE") == "1", reason="COPYDESK_SKIP_LIVE=1"),
-]
+pytestmark = pytest.mark.live
 
 
-@pytest.fixture(scope="module")
-def models_dir(tmp_path_factory):
-    """The developer's models folder if set, else the user cache: pulled once, reused after."""
-    from copydesk.local.pull import models_dir, present, pull
-
-    if present(TINY) is None:
-        pull(TINY)
-    return str(models_dir())
-
-
-def test_check_runs_on_the_embedded_model_with_no_key_and_no_endpoint(models_dir, tmp_path):
+def test_check_runs_on_the_embedded_model_with_no_key_and_no_endpoint(tiny_model, tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env |= {
-        "COPYDESK_MODELS_DIR": models_dir,
+        "COPYDESK_MODELS_DIR": str(tiny_model),
         "COPYDESK_LOCAL_MODEL": TINY,
         "COPYDESK_CONFIG": str(tmp_path / "none.toml"),
     }

@@ -2,8 +2,8 @@
 
 Most tests need no model: they check the endpoint's shape, that replaying starts nothing,
 and that every start-up failure is a :class:`ModelError`. The ``live`` test runs the tiny
-SmolLM2 model for real; it is skipped unless that model has been pulled into
-``$COPYDESK_MODELS_DIR`` (``copydesk models pull smollm2-135m-instruct``).
+SmolLM2 model for real, pulled on first use into the test suite's own models folder (the
+``tiny_model`` fixture in ``tests/conftest.py`` says where).
 """
 
 from __future__ import annotations
@@ -191,21 +191,10 @@ def test_server_info_names_the_server_and_the_model() -> None:
 # live -------------------------------------------------------------------------------------
 
 
-def _tiny_model_present() -> bool:
-    try:
-        return models.present(TINY) is not None
-    except Exception:
-        return False
-
-
 @pytest.mark.live
-@pytest.mark.skipif(
-    not _tiny_model_present(), reason=f"{TINY} not pulled into $COPYDESK_MODELS_DIR"
-)
 def test_live_the_tiny_model_answers_through_the_openai_client(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tiny_model: Path
 ) -> None:
-    pytest.importorskip("xllamacpp")
     import openai
 
     for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
