@@ -168,7 +168,11 @@ def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
         if not unit and tag == "m" and not scale_word:
             unit = "m"
         # 1800-2100 alone is a year ("in 2014, the council"), not before a count ("2000 people")
-        year = raw.isdigit() and 1800 <= value <= 2100 and not (noun and noun[:1].islower())
+        year = (
+            m.group("num").isdigit()  # "2,100" is a count
+            and 1800 <= value <= 2100
+            and not (noun and noun[:1].islower())
+        )
         if not unit and not scale_word and not m.group("hedge") and year:
             out.append(Mention("date", text[s:e], s, e, "year", date=(int(value), None, None)))
             continue
@@ -230,7 +234,12 @@ def _capitalised_words(text: str) -> set[str]:
         for i, w in enumerate(words(text, sentence.start, sentence.end)):
             if i:
                 counts.setdefault(w.lower, [0, 0])[w.capitalised] += 1
-    return {w for w, (low, cap) in counts.items() if cap > low and w not in FUNCTION_WORDS}
+    # one letter is an initial or a split token ("it 's"), not a name a claim can lack
+    return {
+        w
+        for w, (low, cap) in counts.items()
+        if cap > low and len(w) > 1 and w not in FUNCTION_WORDS
+    }
 
 
 def _names(
@@ -262,6 +271,9 @@ def _names(
 
 
 def _comparable(a: Mention, b: Mention) -> bool:
+    # Measured on FRANK's dev half: agreeing with any number of the same unit whatever it
+    # counts ("two games" with "2 matches") let invented figures agree with unrelated ones
+    # and lost 3 points of balanced accuracy on XSum; the same noun is asked for both ways.
     if a.kind != b.kind:
         return False
     if a.kind == "number":
