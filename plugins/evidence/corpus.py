@@ -316,19 +316,20 @@ def _index_one(
 
 def info(db: str | os.PathLike[str]) -> CorpusInfo:
     """How many documents, passages and characters the corpus at ``db`` holds."""
-    _must_exist(db)
+    require_corpus(db)
     with Corpus.open(db) as corpus:
         return corpus.info()
 
 
 def search(db: str | os.PathLike[str], query: str, k: int = 5) -> list[Passage]:
     """The ``k`` passages of the corpus at ``db`` that best match ``query``, best first."""
-    _must_exist(db)
+    require_corpus(db)
     with Corpus.open(db) as corpus:
         return corpus.search(query, k)
 
 
-def _must_exist(db: str | os.PathLike[str]) -> None:
-    # sqlite3.connect would create an empty corpus where the user mistyped a name
+def require_corpus(db: str | os.PathLike[str]) -> None:
+    """An :class:`InputError` unless ``db`` is a file: ``sqlite3.connect`` would quietly
+    create an empty corpus where the user mistyped a name."""
     if not Path(db).is_file():
         raise InputError(f"{os.fspath(db)} does not exist", "build it with `copydesk corpus index`")
