@@ -41,9 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copydesk.plugins.evidence.corpus import Corpus
 from copydesk.plugins.evidence.figures import compare
 from copydesk.plugins.evidence.quotes import check_article
+from copydesk.plugins.evidence.store import Corpus
 from copydesk.plugins.text_helpers import FUNCTION_WORDS, words
 from copydesk.types import Article
 

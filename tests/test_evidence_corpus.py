@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from copydesk.errors import InputError
 from copydesk.plugins.evidence import corpus
-from copydesk.plugins.evidence.corpus import Corpus, fts_query
+from copydesk.plugins.evidence.store import Corpus, fts_query
 from copydesk.types import Article
 
 RELEASE = (

@@ -30,8 +30,9 @@ from copydesk.grounding import locate
 from copydesk.inputs import is_url, read_article
 from copydesk.types import Article
 
-from .corpus import Corpus, document_files, require_corpus
+from .corpus import document_files, require_corpus
 from .passages import Passage
+from .store import Corpus
 
 
 @runtime_checkable
