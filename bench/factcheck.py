@@ -95,11 +95,16 @@ _RANK = {"missing": 0, "disagrees": 1, "agrees": 2}
 def detokenise(text: str) -> str:
     """FRANK ships most summaries tokenised as the PTB tokeniser leaves them ("it 's",
     "-lrb-", " ,"): put the text back together so that words and figures read as prose."""
-    text = re.sub(r"-lrb-", "(", text, flags=re.I)
-    text = re.sub(r"-rrb-", ")", text, flags=re.I)
+    for token, bracket in (("lrb", "("), ("rrb", ")"), ("lsb", "["), ("rsb", "]")):
+        text = re.sub(rf"-{token}-", bracket, text, flags=re.I)
     text = re.sub(r" (['’](?:s|re|ve|ll|d|m)|n't)\b", r"\1", text)
     text = re.sub(r"``\s*|''", '"', text)
-    return re.sub(r" ([,.;:!?%)])", r"\1", text).replace("( ", "(").replace("$ ", "$")
+    return (
+        re.sub(r" ([,.;:!?%)\]])", r"\1", text)
+        .replace("( ", "(")
+        .replace("[ ", "[")
+        .replace("$ ", "$")
+    )
 
 
 def signals(record: dict[str, Any], max_passages: int = 5) -> Signals:
@@ -199,6 +204,9 @@ def score(
             "n": len(idx),
             "unfaithful": labels.count(0),
             "flagged": sum(flags),
+            # the two recalls balanced accuracy averages
+            "unfaithful_flagged": sum(f for y, f in zip(labels, flags, strict=True) if y == 0),
+            "faithful_flagged": sum(f for y, f in zip(labels, flags, strict=True) if y == 1),
         }
     return out
 
