@@ -105,3 +105,12 @@ def test_an_added_negation_is_a_negation_change():
     assert [(c.kind, c.source_words, c.article_words) for c in check.changes] == [
         ("negation", "", "never")
     ]
+
+
+def test_an_elision_may_leave_out_a_sentence_or_two():
+    filler = " ".join(["The council also discussed parking and the library hours."] * 4)
+    source = f"We will build the bridge. {filler} And we will not raise taxes to do it."
+    article = '"We will build the bridge … and we will not raise taxes to do it," she said.'
+    check = check_quotation(article, find_quotations(article)[0], [("minutes.txt", source)])
+    assert check.status == "verbatim"
+    assert check.source_text.startswith("We will build") and check.source_text.endswith("do it")

@@ -52,6 +52,9 @@ MIN_WORDS = 4
 #: quotation with one word in four changed is still recognisably the same quotation.
 MIN_MATCHED = 0.6
 
+#: How many source words one elision may stand for: a sentence or two, as stories elide.
+ELIDED_WORDS = 60
+
 _NEGATIONS = frozenset(
     ["not", "no", "never", "nor", "neither", "none", "nobody", "nothing", "nowhere", "cannot"]
 )
@@ -245,7 +248,7 @@ def _align(
     run = matcher.find_longest_match(0, len(d_keys), 0, len(q_keys))
     if run.size == 0:
         return None
-    slack = len(q_keys) + 10 * len(gaps)
+    slack = len(q_keys) + ELIDED_WORDS * len(gaps)
     lo = max(0, run.a - run.b - slack)
     hi = min(len(d_keys), run.a + (len(q_keys) - run.b) + slack)
     window = SequenceMatcher(None, d_keys[lo:hi], q_keys, autojunk=False)
