@@ -72,3 +72,12 @@ def test_every_passage_is_the_document_at_its_offsets_and_every_sentence_is_kept
     # every character that is not white space lies in some passage
     assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
     assert [p.start for p in passages] == sorted(p.start for p in passages)
+
+
+def test_a_preview_is_one_line_cut_at_the_limit():
+    from copydesk.plugins.evidence.passages import preview
+
+    p = Passage("doc", None, "doc", "First line\n\nsecond   line " + "x" * 200, 0, 214)
+    shown = preview(p, limit=40)
+    assert shown.startswith("First line second line x") and shown.endswith("…")
+    assert len(shown) <= 40 and "\n" not in shown

@@ -13,7 +13,7 @@ minister resigned. She had held the post for 12 years.") is whole in at least on
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from copydesk.plugins.text_helpers import article_sentences
@@ -49,9 +49,6 @@ class Passage:
     def __post_init__(self) -> None:
         if not 0 <= self.start <= self.end or self.end - self.start != len(self.text):
             raise ValueError(f"passage [{self.start}, {self.end}) does not fit its text")
-
-    def with_score(self, score: float) -> Passage:
-        return replace(self, score=score)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,16 +120,10 @@ def split_passages(
     return out
 
 
-def passage_at(article: Article, document: str, start: int, end: int) -> Passage:
-    """The passage of ``article`` at ``[start, end)``, e.g. where an evidence quote was
-    found again; ``location`` is the document id."""
-    return Passage(document, article.title, document, article.text[start:end], start, end)
-
-
 _SPACE = re.compile(r"\s+")
 
 
 def preview(passage: Passage, limit: int = 160) -> str:
-    """The passage on one line, cut to ``limit`` characters: for progress and ``info``."""
+    """The passage on one line, cut to ``limit`` characters: for ``corpus search`` output."""
     flat = _SPACE.sub(" ", passage.text).strip()
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
