@@ -77,7 +77,8 @@ def test_every_passage_is_the_document_at_its_offsets_and_every_sentence_is_kept
 def test_a_preview_is_one_line_cut_at_the_limit():
     from copydesk.plugins.evidence.passages import preview
 
-    p = Passage("doc", None, "doc", "First line\n\nsecond   line " + "x" * 200, 0, 214)
+    text = "First line\n\nsecond   line " + "x" * 200
+    p = Passage("doc", None, "doc", text, 0, len(text))
     shown = preview(p, limit=40)
     assert shown.startswith("First line second line x") and shown.endswith("…")
     assert len(shown) <= 40 and "\n" not in shown
