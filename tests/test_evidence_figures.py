@@ -1,0 +1,91 @@
+"""Numbers, dates and names of a claim compared with a passage."""
+
+from __future__ import annotations
+
+from copydesk.plugins.evidence.figures import compare, mentions
+
+PASSAGE = (
+    "On Monday, 3 March 2024, the council approved a budget of $1,200,000 for the bridge. "
+    "Some 238 residents attended, and 15 per cent of them spoke. The mayor, Ana Ruiz, "
+    "said work would take four years."
+)
+
+
+def statuses(claim: str, passage: str = PASSAGE) -> list[tuple[str, str]]:
+    return [(m.claim.text, m.status) for m in compare(claim, passage).matches]
+
+
+def test_the_same_figure_written_another_way_agrees():
+    assert statuses("Mayor Ruiz's council approved $1.2 million on 3 March.") == [
+        ("Mayor Ruiz's", "agrees"),
+        ("$1.2 million", "agrees"),
+        ("3 March", "agrees"),
+    ]
+    assert statuses("The budget was 1.2m dollars; 15% of residents spoke.") == [
+        ("1.2m", "agrees"),
+        ("15%", "agrees"),
+    ]
+    assert statuses("Work will take 4 years.") == [("4", "agrees")]
+
+
+def test_rounding_and_hedges_agree_within_their_tolerance():
+    match = compare("About 240 residents attended.", PASSAGE).matches[0]
+    assert match.status == "agrees" and match.note == "the claim hedges: about"
+    assert PASSAGE[match.passage.start : match.passage.end] == "Some 238"
+    assert statuses("Nearly 240 residents attended.") == [("Nearly 240", "agrees")]
+    assert statuses("More than 300 residents attended.") == [("More than 300", "disagrees")]
+    # the passage's own "some" widens its figure too; a plain number is exact
+    assert statuses("Exactly 240 residents attended.") == [("240", "agrees")]
+    assert statuses("Exactly 240 came.", "Exactly 238 came.") == [("240", "disagrees")]
+
+
+def test_a_changed_figure_day_or_weekday_disagrees_and_says_with_what():
+    assert statuses("The council approved $2.1 million on Tuesday, 4 March.") == [
+        ("$2.1 million", "disagrees"),
+        ("Tuesday", "disagrees"),
+        ("4 March", "disagrees"),
+    ]
+    budget = compare("a $2.1 million budget", PASSAGE).matches[0]
+    assert budget.passage.text == "$1,200,000"
+    assert PASSAGE[budget.passage.start : budget.passage.end] == "$1,200,000"
+
+
+def test_what_the_passage_does_not_mention_is_missing():
+    assert statuses("Governor Li Wei approved 20 new buses in 2019.") == [
+        ("Governor Li Wei", "missing"),
+        ("20", "missing"),  # the passage counts no buses
+        ("2019", "disagrees"),  # the passage's year is 2024
+    ]
+
+
+def test_units_and_currencies_are_compared_only_with_their_own_kind():
+    assert statuses("£1.2 million was approved.") == [("£1.2 million", "missing")]
+    assert statuses("15 residents spoke.", "15% of residents spoke.") == [("15", "missing")]
+
+
+def test_offsets_on_both_sides_point_at_the_words():
+    claim = "In short: the council approved $1.2 million."
+    match = compare(claim, PASSAGE, claim_start=10).matches[0]
+    assert claim[match.claim.start : match.claim.end] == "$1.2 million"
+    assert PASSAGE[match.passage.start : match.passage.end] == "$1,200,000"
+
+
+def test_a_lower_cased_summary_takes_its_names_from_the_document():
+    claim = "ana ruiz said the work would take four years ."
+    found = [(m.kind, m.text) for m in mentions(claim, casing=PASSAGE)]
+    assert found == [("name", "ana ruiz"), ("number", "four")]
+    assert statuses("mayor li wei spoke .", PASSAGE) == []  # no casing for unknown words
+
+
+def test_scale_words_hedges_and_number_words_are_read_by_general_rules():
+    values = {m.text: (m.value, m.key) for m in mentions(
+        "twenty-five men, a dozen eggs, 3bn euros, 100m sprint, 2,000 people and 7.5 percent"
+    )}  # fmt: skip
+    assert values == {
+        "twenty-five": (25, "men"),
+        "dozen": (12, "egg"),
+        "3bn": (3e9, "euro"),
+        "100m": (100, "m"),  # metres: no currency, no decimals
+        "2,000": (2000, "people"),
+        "7.5 percent": (7.5, "percent"),
+    }
