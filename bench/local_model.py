@@ -63,7 +63,7 @@ def main() -> None:
 
     from copydesk.host import load_host
     from copydesk.inputs import read_article
-    from copydesk.local import server
+    from copydesk.plugins.local import server
     from copydesk.runner import Copydesk
     from copydesk.settings import Settings
 

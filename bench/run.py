@@ -314,8 +314,7 @@ class Setup:
             model=MODEL,
             prompts_dirs=[self.prompts_dir],
         )
-        desk = Copydesk(settings, load_host())
-        desk.cache = DiskCache(self.cache_dir) if cache else None
+        desk = Copydesk(settings, load_host(), cache=DiskCache(self.cache_dir) if cache else None)
         return desk
 
 

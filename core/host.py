@@ -38,7 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.internal_inconsistency",
     "copydesk.plugins.unfaithful_summary",
     "copydesk.plugins.openai_provider",
-    "copydesk.plugins.local_model",
+    "copydesk.plugins.local.plugin",
     "copydesk.plugins.formats",
     "copydesk.plugins.html_report",
 )
