@@ -82,6 +82,12 @@ class PluginInfo:
         }
 
 
+def builtin_name(module_name: str) -> str:
+    """The plugin name of built-in module ``copydesk.plugins.NAME`` (or of the module of
+    package NAME that registers it, ``copydesk.plugins.NAME.plugin``): ``copydesk.NAME``."""
+    return "copydesk." + module_name.removeprefix("copydesk.plugins.").split(".")[0]
+
+
 class Host:
     """The loaded plugins and every component they registered, by kind and name."""
 
@@ -153,8 +159,7 @@ class Host:
         own = version("copydesk")
         for module_name in BUILTIN_PLUGINS:
             module = importlib.import_module(module_name)
-            short = module_name.rsplit(".", 1)[-1]
-            self.register_plugin(module, f"copydesk.{short}", version=own, source="builtin")
+            self.register_plugin(module, builtin_name(module_name), version=own, source="builtin")
 
     def load_entry_points(self, allow: str | None = None) -> None:
         wanted = None

@@ -37,7 +37,9 @@ class NotRecordedErrors:
         """The error to report if ``exc`` (bare, or wrapped by the openai client) is vcrpy's
         "not in the cassette"; else ``None``."""
         seen: BaseException | None = exc
-        while seen is not None:
+        walked: set[int] = set()  # a re-raised error can make the chain a loop
+        while seen is not None and id(seen) not in walked:
+            walked.add(id(seen))
             if self._miss is not None and isinstance(seen, self._miss):
                 if self.explain is not None:
                     return self.explain(prompt)
