@@ -134,8 +134,8 @@ def embedded(model_name: str, threads: int, prefix: str = "") -> Embedder:
     import openai
     import xllamacpp
 
-    from copydesk.local.catalogue import load_catalogue
-    from copydesk.local.pull import present
+    from copydesk.plugins.local.catalogue import load_catalogue
+    from copydesk.plugins.local.pull import present
 
     entry = load_catalogue().models[model_name]
     path = present(entry)

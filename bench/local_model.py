@@ -63,20 +63,18 @@ def main() -> None:
 
     from copydesk.host import load_host
     from copydesk.inputs import read_article
-    from copydesk.local import server
+    from copydesk.plugins.local import server
     from copydesk.runner import Copydesk
     from copydesk.settings import Settings
 
-    settings = Settings.resolve(provider="local")
-    if args.model:
-        settings.local_model = args.model
+    settings = Settings.resolve(provider="local", model=args.model)
     desk = Copydesk(settings, load_host())
 
     started = time.perf_counter()
-    desk._open_endpoint()  # pull if needed, then start the server: the load time
+    endpoint = desk.open_endpoint()  # pull if needed, then start the server: the load time
     load_seconds = time.perf_counter() - started
 
-    speeds = raw_speeds(desk._open_endpoint(), read_article(args.article).text)
+    speeds = raw_speeds(endpoint, read_article(args.article).text)
     runs: list[dict[str, Any]] = []
     for _ in range(max(1, args.runs)):
         article = read_article(args.article)

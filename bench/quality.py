@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copydesk.calls import CallLog
-from copydesk.components import Checker, Endpoint
-from copydesk.context import ModelSession
+from copydesk.components import Checker
 from copydesk.errors import ModelError
 from copydesk.furniture import strip_furniture
 from copydesk.host import Host, load_host
 from copydesk.merge import merge_findings
+from copydesk.model.providers import choose_provider
+from copydesk.model.service import ModelService
 from copydesk.pipeline import Pipeline
 from copydesk.prompt_library import PromptLibrary
 from copydesk.settings import Settings
@@ -65,19 +65,15 @@ class Runner:
         self.checkers = checkers
         self.settings = settings
         self.prompts = PromptLibrary(settings.prompts_dirs, host.prompt_dirs)
-        self.provider = host.get("provider", settings.provider_name)
-        self._endpoint: Endpoint | None = None
-
-    def _open(self) -> Endpoint:
-        if self._endpoint is None:
-            self._endpoint = self.provider.open(self.settings)
-        return self._endpoint
+        self.provider = choose_provider(settings, host.components["provider"])
+        capabilities = self.provider.capabilities(settings)
+        self.model = ModelService(self.provider, settings.for_provider(capabilities), capabilities)
 
     def run(self, article: Article) -> Outcome:
         return asyncio.run(self._run(article))
 
     async def _run(self, article: Article) -> Outcome:
-        session = ModelSession(self._open, self.settings, CallLog())
+        session = self.model.session()
         pipeline = Pipeline(
             summariser=None,
             extractor=None,
@@ -93,8 +89,7 @@ class Runner:
         return Outcome(result.findings, result.stages)
 
     def close(self) -> None:
-        if self._endpoint is not None:
-            self.provider.close()
+        self.model.close()
 
 
 def prepare(text: str, title: str | None = None) -> Article:
@@ -385,8 +380,6 @@ def main(argv: list[str] | None = None) -> int:
     # A small model on two cores can take minutes over a long article: wait for it rather
     # than time out and ask again.
     settings = Settings(provider=args.provider, model=args.model, timeout=900.0, max_retries=1)
-    if args.model and args.provider == "local":
-        settings.local_model = args.model
     det = Runner(host, deterministic, settings)
 
     def babe_article(row: dict[str, Any]) -> Article:
@@ -419,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         det_babe_n = [det_babe[babe_idx[id(r)]] for r in babe_n]
         det_basil_n = [det_basil[basil_idx[id(r)]] for r in basil_n]
         llm = Runner(host, [host.get("checker", "llm")], settings)
-        model_name = args.model or (settings.local_model if args.provider == "local" else "?")
+        model_name = args.model or "(the provider's default)"
         try:
             started = time.perf_counter()
             cache = ModelCache(args.model_findings, f"{args.provider}:{model_name}")
@@ -435,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         both_babe, both_basil = merged(det_babe_n, llm_babe), merged(det_basil_n, llm_basil)
         report["sample"] = {
             "model": model,
-            "provider": settings.provider_name,
+            "provider": llm.provider.name,
             "model_seconds": seconds,
             "babe_ids": [r.get("id") for r in babe_n],
             "basil_ids": [r.get("id") for r in basil_n],
@@ -456,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
         sample = report["sample"]
         print(
             f"sample of {len(babe_n)} BABE sentences and {len(basil_n)} BASIL articles, "
-            f"model {model} ({settings.provider_name}), {seconds} s of model time:"
+            f"model {model} ({llm.provider.name}), {seconds} s of model time:"
         )
         for name in ("deterministic", "llm", "merged"):
             print_babe(name if name != "llm" else f"model ({model})", sample[name]["babe"])

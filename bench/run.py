@@ -59,13 +59,12 @@ from copydesk.batch import (
     collect,
     default_concurrency,
 )
-from copydesk.batch.gate import open_endpoint, requests_through
+from copydesk.batch.gate import shared_gate
 from copydesk.cache import DiskCache
-from copydesk.calls import CallLog, response_schema
-from copydesk.components import Endpoint
-from copydesk.context import ModelSession, StageContext
+from copydesk.context import StageContext
 from copydesk.host import load_host
 from copydesk.inputs import article_from_bytes
+from copydesk.model import response_schema
 from copydesk.prompt_library import PromptLibrary
 from copydesk.runner import Copydesk, DeskRecipe
 from copydesk.settings import Settings
@@ -314,8 +313,7 @@ class Setup:
             model=MODEL,
             prompts_dirs=[self.prompts_dir],
         )
-        desk = Copydesk(settings, load_host())
-        desk.cache = DiskCache(self.cache_dir) if cache else None
+        desk = Copydesk(settings, load_host(), cache=DiskCache(self.cache_dir) if cache else None)
         return desk
 
 
@@ -324,16 +322,17 @@ async def critical_path(setup: Setup, repeats: int, *, shared: bool) -> dict[str
     article new to it. ``shared``: through the batch engine's one connection pool; else as
     ``copydesk check`` runs, each article opening its own client and connections."""
     desk = setup.desk(cache=True)
-    gated = requests_through(SharedRequests(DEFAULT_MAX_IN_FLIGHT)) if shared else None
+    gate = SharedRequests(DEFAULT_MAX_IN_FLIGHT) if shared else None
     try:
-        async with gated or contextlib.nullcontext():
-            await open_endpoint(desk)
-            await desk.check_async(article_from_bytes(article_text(10_000).encode(), "warm-up"))
+        async with shared_gate(gate) if gate else contextlib.nullcontext():
+            await desk.prepare_endpoint()
+            warm_up = article_from_bytes(article_text(10_000).encode(), "warm-up")
+            await desk.check_async(warm_up, gate=gate)
             walls = []
             for k in range(repeats):
                 article = article_from_bytes(article_text(20_000 + 100 * shared + k).encode(), "a")
                 started = time.perf_counter()
-                result = await desk.check_async(article)
+                result = await desk.check_async(article, gate=gate)
                 walls.append(time.perf_counter() - started)
                 assert not result.failed, [s.to_dict() for s in result.stages]
     finally:
@@ -444,14 +443,14 @@ async def per_call(setup: Setup, calls: int, rounds: int) -> dict[str, float]:
     """Median time of one model call, one at a time at no latency: copydesk vs raw openai."""
     url = setup.server.url
     prompts = PromptLibrary([setup.prompts_dir])
-    endpoint = Endpoint(base_url=url, model=MODEL, params={"seed": 42})
-    settings = Settings(provider="openai", base_url=url, model=MODEL)
+    desk = setup.desk(cache=True)
     raw = openai.AsyncOpenAI(base_url=url, api_key="no-key")
     ours: list[float] = []
     theirs: list[float] = []
     serial = 0
     try:
-        async with requests_through(SharedRequests(DEFAULT_MAX_IN_FLIGHT)):
+        gate = SharedRequests(DEFAULT_MAX_IN_FLIGHT)
+        async with shared_gate(gate):
             for _ in range(rounds):
                 articles = []
                 for _ in range(calls):
@@ -483,9 +482,7 @@ async def per_call(setup: Setup, calls: int, rounds: int) -> dict[str, float]:
                     times.append(time.perf_counter() - started)
                 theirs.append(statistics.median(times))
 
-                session = ModelSession(
-                    lambda: endpoint, settings, CallLog(), None, DiskCache(setup.cache_dir)
-                )
+                session = desk.model.session(gate=gate)
                 times = []
                 for article in articles:
                     ctx = StageContext(
@@ -498,6 +495,7 @@ async def per_call(setup: Setup, calls: int, rounds: int) -> dict[str, float]:
                 ours.append(statistics.median(times))
     finally:
         await raw.close()
+        desk.close()
     ours_ms, theirs_ms = 1000 * statistics.median(ours), 1000 * statistics.median(theirs)
     return {"copydesk_ms": ours_ms, "raw_ms": theirs_ms, "overhead_ms": ours_ms - theirs_ms}
 

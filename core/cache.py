@@ -5,7 +5,7 @@ it — the endpoint, model, messages, response schema and sampling parameters, a
 canonical JSON document — so a re-run of the same article with the same prompts, model
 and settings asks the model nothing, and any change to any of those asks again. The
 endpoint is its URL, or for the embedded model (a new port every run) the model file's
-sha256 and the server's version (:func:`copydesk.calls.endpoint_identity`).
+sha256 and the server's version (:func:`copydesk.model.endpoint_identity`).
 
 Where: ``$COPYDESK_CACHE_DIR``, else ``responses`` in the user cache folder (on Linux
 ``~/.cache/copydesk/responses``); ``copydesk cache info`` prints it. One small JSON file
@@ -70,7 +70,10 @@ def request_key(request: dict[str, Any], endpoint: str) -> str:
 
 
 def is_deterministic(request: dict[str, Any]) -> bool:
-    """Whether asking again would (at best) give the same answer: greedy sampling, one choice."""
+    """Whether asking again would (at best) give the same answer: greedy sampling, one
+    choice; embeddings (a request with no messages) are not sampled at all."""
+    if "messages" not in request:
+        return True
     temperature = request.get("temperature", 1.0)  # the API's default is 1
     return temperature == 0 and request.get("n", 1) == 1
 
@@ -86,7 +89,7 @@ class CacheInfo:
 
 
 class DiskCache:
-    """A :class:`~copydesk.calls.ResponseCache` on disk, content-addressed by request."""
+    """A :class:`~copydesk.model.ResponseCache` on disk, content-addressed by request."""
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = Path(root) if root is not None else cache_dir()

@@ -8,16 +8,17 @@ from __future__ import annotations
 import contextlib
 import shlex
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .host import Host
 from .inputs import expand_inputs, read_article
-from .report import ensure_valid
-from .runner import Copydesk
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported when a run starts: `copydesk --help` loads no model client
+    from .host import Host
+    from .runner import Copydesk
 
 
 def _article_name(path: str, index: int, used: set[str]) -> str:
@@ -53,33 +54,23 @@ class RunOptions:
     def settings(self) -> Settings:
         """The run's settings from these options, the config and the environment; when
         replaying, the cassette's provenance names the provider and model it came from."""
-        record, replay = self.record, self.replay
-        if record and replay:
-            raise ConfigError("--record and --replay cannot be used together")
-        replay_prov: dict[str, Any] = {}
-        if replay is not None:
-            from .recording import read_provenance
-
-            if not replay.is_file():
-                raise ConfigError(
-                    f"cassette {replay} does not exist", "record it first with --record"
-                )
-            replay_prov = read_provenance(replay)
         settings = Settings.resolve(
-            provider=self.provider or replay_prov.get("provider"),
-            model=self.model or (replay_prov.get("model") if replay else None),
+            provider=self.provider,
+            model=self.model,
             base_url=self.base_url,
             prompts_dirs=list(self.prompts_dirs),
             timeout=self.timeout,
             reasks=self.reasks,
+            max_calls=self.max_calls,
+            max_tokens=self.max_tokens,
         )
-        if replay is not None:
-            settings.offline = True
-            if settings.provider_name == "local" and replay_prov.get("model"):
-                settings.local_model = replay_prov["model"]
-        settings.recording = record is not None
-        settings.max_calls, settings.max_tokens = self.max_calls, self.max_tokens
-        return settings
+        return for_cassette(
+            settings,
+            record=self.record,
+            replay=self.replay,
+            provider=self.provider,
+            model=self.model,
+        )
 
     def desk_options(self) -> dict[str, Any]:
         """The keyword arguments of :meth:`Copydesk.from_options`."""
@@ -93,38 +84,81 @@ class RunOptions:
             "no_cache": self.no_cache,
         }
 
-    def cassette(
-        self, desk: Copydesk, settings: Settings, command: str
-    ) -> contextlib.AbstractContextManager[Any]:
+    def cassette(self, desk: Copydesk, command: str) -> contextlib.AbstractContextManager[Any]:
         """The cassette the run records into or replays from (``command`` is how to
         re-record it, for the provenance and for a request the cassette lacks); else a
         no-op."""
-        record, replay = self.record, self.replay
-        if replay is not None:
-            from .recording import Replay, replaying
+        return cassette_for(desk, record=self.record, replay=self.replay, command=command)
 
-            desk.explain_miss = Replay(replay, desk.prompts, f"{command} --record {replay}").miss
-            return replaying(replay)
-        if record is not None:
-            from .recording import provenance, recording
 
-            def provenance_of() -> dict[str, Any]:
-                endpoint = desk.endpoint
-                return provenance(
-                    endpoint.info if endpoint else {},
-                    endpoint.model if endpoint else (settings.model or settings.local_model),
-                    desk.provider.name,
-                    desk.prompts,
-                    f"{command} --record {record}",
-                )
+def for_cassette(
+    settings: Settings,
+    *,
+    record: Path | None = None,
+    replay: Path | None = None,
+    provider: str | None = None,
+    model: str | None = None,
+) -> Settings:
+    """``settings`` for recording into or replaying from a cassette. Replaying, the
+    cassette's provenance names the provider and model unless ``provider`` or ``model``
+    (as given on the command line) say otherwise, and nothing is contacted."""
+    if record and replay:
+        raise ConfigError("--record and --replay cannot be used together")
+    if replay is None:
+        return replace(settings, recording=record is not None)
+    from .recording import read_provenance
 
-            return recording(record, provenance_of)
-        return contextlib.nullcontext()
+    if not replay.is_file():
+        raise ConfigError(f"cassette {replay} does not exist", "record it first with --record")
+    recorded = read_provenance(replay)
+    return replace(
+        settings,
+        offline=True,
+        provider=provider or recorded.get("provider") or settings.provider,
+        model=model or recorded.get("model") or settings.model,
+    )
+
+
+def cassette_for(
+    desk: Copydesk,
+    *,
+    record: Path | None,
+    replay: Path | None,
+    command: str,
+    rerecord: str | None = None,
+) -> contextlib.AbstractContextManager[Any]:
+    """Recording into ``record`` or replaying ``replay`` for ``desk`` (built with
+    :func:`for_cassette`'s settings); else a no-op. ``rerecord`` says how to record the
+    cassette again (by default ``command --record CASSETTE``)."""
+    if replay is not None:
+        from .recording import Replay, replaying
+
+        how = rerecord or f"{command} --record {replay}"
+        desk.model.explain_misses(Replay(replay, desk.prompts, how).miss)
+        return replaying(replay)
+    if record is not None:
+        from .recording import provenance, recording
+
+        def provenance_of() -> dict[str, Any]:
+            endpoint = desk.endpoint or desk.model.endpoint.current
+            return provenance(
+                endpoint.info if endpoint else {},
+                endpoint.model if endpoint else (desk.settings.model or ""),
+                desk.provider.name,
+                desk.prompts,
+                rerecord or f"{command} --record {record}",
+            )
+
+        return recording(record, provenance_of)
+    return contextlib.nullcontext()
 
 
 def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, Any]]:
     """Check every article in ``paths`` (``options``: :class:`RunOptions`'s fields); a
     list of ``{"name", "report", "failed"}``."""
+    from .report import ensure_valid
+    from .runner import Copydesk
+
     run = RunOptions(**options)
     if paths.count("-") > 1:
         raise ConfigError("standard input (-) can be read only once")
@@ -136,7 +170,7 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
 
     desk = Copydesk.from_options(settings, host, **run.desk_options())
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)
-    cassette = run.cassette(desk, settings, command)
+    cassette = run.cassette(desk, command)
 
     results = []
     used: set[str] = set()

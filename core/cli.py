@@ -73,7 +73,8 @@ def cli() -> None:
 )
 @click.option(
     "--provider",
-    help="Model provider: openai or local (default: local unless an endpoint or key is set).",
+    help="Model provider (copydesk plugins lists them; default: the one for an endpoint if "
+    "--base-url or a key is set, else the embedded model).",
 )
 @click.option("-m", "--model", help="Model name at the endpoint [env COPYDESK_MODEL].")
 @click.option(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
 if TYPE_CHECKING:
     from .context import CheckContext, StageContext
@@ -154,22 +154,53 @@ class Endpoint:
         return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider's endpoint suits, so that core never has to know which provider it is.
+
+    ``None`` leaves a value to copydesk's default (shown beside each).
+    """
+
+    #: Requests a batch keeps in flight to the endpoint (default 32). A server that answers
+    #: one request at a time wants 2: one working, one waiting.
+    max_in_flight: int | None = None
+    #: Worker processes a batch may use (``None``: as many as the CPUs suit). 1 for a
+    #: server on this machine that more processes could only queue up for.
+    max_processes: int | None = None
+    #: The model's context in tokens: long articles are read in parts that fit it beside
+    #: the prompt and the answer (``None``: a generous default for hosted models).
+    context_tokens: int | None = None
+    #: Seconds one request may take, and HTTP retries on 429/5xx/time-outs, unless the
+    #: user sets them (defaults 120 and 3).
+    timeout: float | None = None
+    max_retries: int | None = None
+    #: ``open`` is slow (it starts a server): answers are first looked up in the response
+    #: cache under the offline shape, and the endpoint opened only for one that is missing.
+    opens_slowly: bool = False
+    #: When this provider is the one used if none is named: ``"endpoint"`` when an endpoint
+    #: URL or key is configured, ``"no_endpoint"`` when neither is; ``None``: only by name.
+    default_for: Literal["endpoint", "no_endpoint"] | None = None
+
+
 @runtime_checkable
 class Provider(Protocol):
-    """Supplies an :class:`Endpoint`.
+    """Supplies an :class:`Endpoint`, and says what it suits.
 
-    ``open`` is called once per process, the first time a stage needs a model; it may
-    start a server (the embedded model does), and ``close`` is called at exit.
-    ``offline`` is true when replaying recorded responses: give the endpoint's shape
-    (model name, params) without starting or contacting anything.
+    ``open`` is called once per desk, the first time an answer is needed that is not in
+    the response cache; it may start a server (the embedded model does), and ``close`` is
+    called at exit. ``offline`` is true when replaying recorded responses (and, for a
+    provider that ``opens_slowly``, to look answers up in the cache): give the endpoint's
+    shape (model name, params) without starting or contacting anything.
 
-    A provider whose ``open`` is slow (it starts a server) may set ``opens_slowly = True``:
-    copydesk then looks answers up in the response cache with the offline shape first and
-    opens the endpoint only when one is missing, so a re-run starts nothing.
+    ``capabilities(settings)`` says how to use it (see :class:`Capabilities`). Its own
+    settings are ``settings.plugin_config(name)``: the ``[plugins.NAME]`` table of the
+    config file.
     """
 
     name: str
     description: str
+
+    def capabilities(self, settings: Settings) -> Capabilities: ...
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint: ...
 

@@ -6,72 +6,17 @@ them, a :class:`CheckContext`, which also holds the summary and the claims.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from .calls import DEFAULT_MAX_TOKENS, CallLog, ModelClient, ResponseCache
-from .components import Endpoint
-from .errors import NotRecorded
 from .grounding import ground, locate
+from .model.question import DEFAULT_MAX_TOKENS, AnswerCheck, Question
 from .prompt_library import PromptLibrary
 from .settings import Settings
 from .types import Article, Claim, Finding, Span, Summary
 
-
-class ModelSession:
-    """The run's one model client, opened the first time any stage asks.
-
-    Opening may be slow (the embedded model starts a server, perhaps after pulling the
-    model), so concurrent stages share one opening instead of racing to start two.
-    """
-
-    def __init__(
-        self,
-        open_endpoint: Callable[[], Endpoint],
-        settings: Settings,
-        log: CallLog,
-        explain_miss: Callable[[str], NotRecorded] | None = None,
-        cache: ResponseCache | None = None,
-        endpoint_shape: Callable[[], Endpoint | None] | None = None,
-    ):
-        self._open_endpoint = open_endpoint
-        self._endpoint_shape = endpoint_shape
-        self._explain_miss = explain_miss
-        self._cache = cache
-        self.settings = settings
-        self.log = log
-        self._client: ModelClient | None = None
-        self._lock = asyncio.Lock()
-
-    async def client(self) -> ModelClient:
-        async with self._lock:
-            if self._client is None:
-                shape = self._endpoint_shape() if self._endpoint_shape else None
-                if shape is None:
-                    endpoint, opener = await self._open_in_thread(), None
-                else:  # opened on the first answer not in the cache
-                    endpoint, opener = shape, self._open_in_thread
-                self._client = ModelClient(
-                    endpoint,
-                    self.settings,
-                    self.log,
-                    self._explain_miss,
-                    self._cache,
-                    open_endpoint=opener,
-                )
-            return self._client
-
-    async def _open_in_thread(self) -> Endpoint:
-        return await asyncio.to_thread(self._open_endpoint)
-
-    @property
-    def endpoint(self) -> Endpoint | None:
-        return self._client.endpoint if self._client else None
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
+if TYPE_CHECKING:
+    from .model.service import Embeddings, Session
 
 
 class StageContext:
@@ -82,6 +27,9 @@ class StageContext:
     answer only once it has parsed and validated against the prompt's schema; otherwise
     it raises :class:`~copydesk.errors.UnparseableOutput` and the stage is reported as
     ``unparseable``, with the raw answer kept in the report.
+
+    ``await ctx.embed(texts)`` gives one vector per text from the model's embeddings;
+    ``ctx.config`` is this component's ``[plugins.NAME]`` table from the config file.
     """
 
     def __init__(
@@ -90,7 +38,7 @@ class StageContext:
         plugin: str,
         article: Article,
         prompts: PromptLibrary,
-        session: ModelSession,
+        session: Session,
     ):
         self.plugin = plugin
         self.article = article
@@ -100,22 +48,44 @@ class StageContext:
 
     @property
     def settings(self) -> Settings:
-        return self._session.settings
+        return self._session.service.settings
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """This component's own settings: the config file's ``[plugins.NAME]`` table, NAME
+        being the component's name (a copy; empty when there is none)."""
+        return self.settings.plugin_config(self.plugin)
 
     async def ask(
-        self, prompt: str, *, max_tokens: int = DEFAULT_MAX_TOKENS, **variables: Any
+        self,
+        prompt: str,
+        *,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        check: AnswerCheck | None = None,
+        **variables: Any,
     ) -> Any:
+        """The validated answer to prompt ``prompt`` rendered with ``variables``.
+
+        ``check(answer)`` may list problems of an answer that already fits the schema (a
+        summary cut off mid-sentence, say): they are fed back and the model asked again,
+        like a schema error; when the re-asks run out the stage is ``unparseable``."""
         rendered = self.prompts.render(prompt, article=self.article, **variables)
-        client = await self._session.client()
-        data, call = await client.ask_json(
+        question = Question(
             stage=self.plugin,
             prompt=prompt,
             messages=rendered.messages,
             schema=rendered.schema,
             max_tokens=max_tokens,
+            check=check,
         )
+        data, call = await self._session.ask_json(question)
         self.call_ids.append(call.id)
         return data
+
+    async def embed(self, texts: Sequence[str]) -> Embeddings:
+        """One L2-normalised vector per text from the endpoint's embeddings (cached like
+        answers); :class:`~copydesk.errors.ModelError` if the endpoint cannot embed."""
+        return await self._session.embed(texts, stage=self.plugin)
 
     def locate(
         self, item: str | Claim | Finding, *, near: int | None = None, context: str | None = None

@@ -112,9 +112,14 @@ def register_providers(register: Callable[[Provider], None]) -> None:
     """Register model providers: where model calls go.
 
     Each needs a unique ``name``, a one-line ``description``,
-    ``open(settings, *, offline=False) -> Endpoint`` and ``close()``. Built in:
-    ``openai`` (any OpenAI-compatible endpoint: OpenAI, Azure, vLLM, Ollama, llama.cpp)
-    and ``local`` (the embedded model). ``--provider NAME`` picks one.
+    ``capabilities(settings) -> Capabilities`` (what the endpoint suits: requests in
+    flight, worker processes, context size, time-out, whether opening is slow, and when it
+    is the default), ``open(settings, *, offline=False) -> Endpoint`` and ``close()``.
+    Built in: ``openai`` (any OpenAI-compatible endpoint: OpenAI, Azure, vLLM, Ollama,
+    llama.cpp; the default when an endpoint or key is set) and ``local`` (the embedded
+    model; the default otherwise). ``--provider NAME`` picks one. A provider reads its
+    own settings from the config file's ``[plugins.NAME]`` table with
+    ``settings.plugin_config(NAME)``.
     """
 
 

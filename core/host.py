@@ -38,7 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.internal_inconsistency",
     "copydesk.plugins.unfaithful_summary",
     "copydesk.plugins.openai_provider",
-    "copydesk.plugins.local_model",
+    "copydesk.plugins.local.plugin",
     "copydesk.plugins.formats",
     "copydesk.plugins.html_report",
 )
@@ -80,6 +80,12 @@ class PluginInfo:
             "registered": self.registered,
             "prompt_dirs": self.prompt_dirs,
         }
+
+
+def builtin_name(module_name: str) -> str:
+    """The plugin name of built-in module ``copydesk.plugins.NAME`` (or of the module of
+    package NAME that registers it, ``copydesk.plugins.NAME.plugin``): ``copydesk.NAME``."""
+    return "copydesk." + module_name.removeprefix("copydesk.plugins.").split(".")[0]
 
 
 class Host:
@@ -153,8 +159,7 @@ class Host:
         own = version("copydesk")
         for module_name in BUILTIN_PLUGINS:
             module = importlib.import_module(module_name)
-            short = module_name.rsplit(".", 1)[-1]
-            self.register_plugin(module, f"copydesk.{short}", version=own, source="builtin")
+            self.register_plugin(module, builtin_name(module_name), version=own, source="builtin")
 
     def load_entry_points(self, allow: str | None = None) -> None:
         wanted = None

@@ -18,10 +18,11 @@ from typing import Any
 
 from . import __version__
 from .components import ClaimExtractor, Summariser
-from .context import CheckContext, ModelSession, StageContext
+from .context import CheckContext, StageContext
 from .errors import CopydeskError, ModelError, UnparseableOutput
 from .grounding import ground
 from .merge import merge_findings
+from .model.service import Session
 from .prompt_library import PromptLibrary
 from .registration import RegisteredChecker
 from .trace import trace
@@ -78,7 +79,7 @@ class Pipeline:
     extractor: ClaimExtractor | None
     checkers: list[RegisteredChecker]
     prompts: PromptLibrary
-    session: ModelSession
+    session: Session
     plugin_of: Callable[[str, str], str]
     #: Seconds one plugin's stage may take, model calls included, before it is stopped.
     stage_timeout: float | None = None

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .components import Capabilities
 from .errors import PluginLoadError
 
 if TYPE_CHECKING:
@@ -60,10 +61,43 @@ def _validate(kind: str, component: Any, plugin: str) -> Any:
         _attribute(component, "description", str)
         _method(component, "open", "settings, *, offline=False", 1, keywords=("offline",))
         _method(component, "close", "", 0)
+        if not hasattr(component, "capabilities"):
+            return _provider_api_1(component, plugin)
+        _method(component, "capabilities", "settings", 1)
     elif kind == "format":
         _attribute(component, "extension", str)
         _method(component, "render", "report, *, min_confidence=0.0", 1, ("min_confidence",))
     return component
+
+
+@dataclass(frozen=True)
+class _ProviderAPI1:
+    """A provider written before providers declared capabilities: copydesk's defaults, and
+    its ``opens_slowly`` if it has one (PLUGIN_API 3 stops accepting it)."""
+
+    provider: Any
+    name: str
+    description: str
+
+    def capabilities(self, settings: Any) -> Capabilities:
+        return Capabilities(opens_slowly=bool(getattr(self.provider, "opens_slowly", False)))
+
+    def open(self, settings: Any, *, offline: bool = False) -> Any:
+        return self.provider.open(settings, offline=offline)
+
+    def close(self) -> None:
+        self.provider.close()
+
+
+def _provider_api_1(component: Any, plugin: str) -> _ProviderAPI1:
+    warnings.warn(
+        f"provider {component.name!r} of plugin {plugin!r} has no capabilities(settings) "
+        "method, which plugin API 3 requires: return a copydesk.components.Capabilities "
+        "(requests in flight, context size, time-out...); copydesk's defaults are used",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return _ProviderAPI1(component, component.name, component.description)
 
 
 def register_checked(kind: str, component: Any, plugin: str) -> Any:

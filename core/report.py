@@ -13,6 +13,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .errors import CopydeskError
+from .model.validation import describe_errors
 
 
 @cache
@@ -29,11 +30,7 @@ def _validator() -> Draft202012Validator:
 
 
 def schema_errors(report: dict[str, Any]) -> list[str]:
-    validator = _validator()
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
-        for e in validator.iter_errors(report)
-    ]
+    return describe_errors(_validator().iter_errors(report))
 
 
 def grounding_errors(report: dict[str, Any]) -> list[str]:

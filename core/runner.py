@@ -14,16 +14,19 @@ author tests is what users run::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .calls import CallLog, ResponseCache
 from .components import Endpoint
-from .context import ModelSession
-from .errors import ConfigError, NotRecorded
+from .errors import ConfigError
 from .furniture import strip_furniture
 from .host import Host, load_host
+from .model.layers import ResponseCache
+from .model.providers import choose_provider
+from .model.question import CallLog
+from .model.service import Embeddings, ModelService
+from .model.transport import RequestGate
 from .pipeline import Pipeline, RunResult
 from .prompt_library import PromptLibrary
 from .settings import Settings
@@ -44,12 +47,19 @@ class Copydesk:
         skip_checkers: Iterable[str] = (),
         use_model: bool = True,
         keep_furniture: bool = False,
+        cache: ResponseCache | None = None,
     ) -> None:
-        self.settings = settings
+        """``cache``: validated answers kept across runs (``None``: ask every time)."""
         self.host = host or load_host()
+        self.provider = choose_provider(settings, self.host.components["provider"])
+        #: What the provider suits (requests in flight, context, time-outs...).
+        self.capabilities = self.provider.capabilities(settings)
+        self.settings = settings.for_provider(self.capabilities)
+        #: The desk's one way to the model: cache, cassette, budget, endpoint.
+        self.model = ModelService(self.provider, self.settings, self.capabilities, cache=cache)
         self.use_model = use_model
         self.keep_furniture = keep_furniture
-        self.prompts = PromptLibrary(settings.prompts_dirs, self.host.prompt_dirs)
+        self.prompts = PromptLibrary(self.settings.prompts_dirs, self.host.prompt_dirs)
         self._default_summariser, self._default_extractor = summariser, extractor
         self.summariser = (
             self.host.get("summariser", summariser) if use_model and summariser else None
@@ -65,13 +75,6 @@ class Copydesk:
         self.skipped = [] if use_model else [c for c in self.checkers if c.needs_model]
         if not use_model:
             self.checkers = [c for c in self.checkers if not c.needs_model]
-        self.provider = self.host.get("provider", settings.provider_name)
-        self._endpoint: Endpoint | None = None
-        self._shape: Endpoint | None = None
-        #: Set while replaying a cassette: turns a request it lacks into a clear error.
-        self.explain_miss: Callable[[str], NotRecorded] | None = None
-        #: Validated answers kept across runs; ``None`` asks the model every time.
-        self.cache: ResponseCache | None = None
 
     @classmethod
     def from_options(
@@ -91,7 +94,8 @@ class Copydesk:
         them (comma lists as typed), with the response cache unless ``no_cache``."""
         from .cache import cache_for
 
-        desk = cls(
+        # Validated answers from earlier runs; off when recording or replaying.
+        return cls(
             settings,
             host,
             summariser=summariser,
@@ -100,29 +104,30 @@ class Copydesk:
             skip_checkers=parse_names(skip_checkers) or (),
             use_model=not no_model,
             keep_furniture=keep_furniture,
+            cache=cache_for(settings, no_cache=no_cache),
         )
-        # Validated answers from earlier runs; off when recording or replaying.
-        desk.cache = cache_for(settings, no_cache=no_cache)
-        return desk
 
-    def _open_endpoint(self) -> Endpoint:
-        if self._endpoint is None:
-            self._endpoint = self.provider.open(self.settings, offline=self.settings.offline)
-        return self._endpoint
+    def open_endpoint(self) -> Endpoint:
+        """The endpoint, opened now if it is not yet (this may start the embedded model's
+        server): for a caller that wants a failure to open before any article starts."""
+        return self.model.endpoint.open_now()
 
-    def _endpoint_shape(self) -> Endpoint | None:
-        """For a provider whose ``open`` is slow (it starts a server): the endpoint's
-        shape, its offline ``open``, to look answers up in the response cache before
-        starting anything. ``None``: open it as usual."""
-        if (
-            self._endpoint is not None
-            or self.cache is None
-            or not getattr(self.provider, "opens_slowly", False)
-        ):
-            return None
-        if self._shape is None:
-            self._shape = self.provider.open(self.settings, offline=True)
-        return self._shape
+    async def prepare_endpoint(self) -> None:
+        """Before many articles: open the endpoint, so that one that cannot open is one
+        error and not one per article. A provider that opens slowly, with a response
+        cache that may hold every answer, gives only its shape now (a model it does not
+        have fails here) and opens on the first answer missing. A desk that asks no
+        model opens nothing."""
+        if self.use_model:
+            await self.model.endpoint.for_lookup()
+
+    async def embed(self, texts: Sequence[str]) -> Embeddings:
+        """One vector per text from the desk's model (``copydesk heads fit`` uses this)."""
+        session = self.model.session()
+        try:
+            return await session.embed(texts, stage="embed")
+        finally:
+            await session.close()
 
     def prepare(self, article: Article) -> Article:
         """Leave page furniture out of the analysed body (unless told to keep it)."""
@@ -130,16 +135,10 @@ class Copydesk:
             strip_furniture(article)
         return article
 
-    async def check_async(self, article: Article) -> RunResult:
+    async def check_async(self, article: Article, *, gate: RequestGate | None = None) -> RunResult:
+        """Check one article; ``gate``: a batch's, which every request then goes through."""
         self.prepare(article)
-        session = ModelSession(
-            self._open_endpoint,
-            self.settings,
-            CallLog(),
-            self.explain_miss,
-            self.cache,
-            endpoint_shape=self._endpoint_shape,
-        )
+        session = self.model.session(CallLog(), gate)
         pipeline = Pipeline(
             summariser=self.summariser,
             extractor=self.extractor,
@@ -148,7 +147,7 @@ class Copydesk:
             session=session,
             plugin_of=self.host.owner,
             stage_timeout=self.settings.stage_timeout,
-            chunk_chars=self.settings.part_chars,
+            chunk_chars=self.settings.part_chars(self.capabilities),
         )
         try:
             result = await pipeline.run(article)
@@ -173,10 +172,11 @@ class Copydesk:
     @property
     def endpoint(self) -> Endpoint | None:
         """The endpoint, once a stage has opened it."""
-        return self._endpoint
+        return self.model.endpoint.opened
 
     def close(self) -> None:
-        self.provider.close()
+        """Stop what the provider started (the embedded model's server)."""
+        self.model.close()
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import http.server
 import json
 import threading
@@ -34,7 +35,7 @@ from typing import Any
 
 import pytest
 
-from .components import Endpoint
+from .components import Capabilities, Endpoint
 from .settings import Settings
 
 
@@ -75,6 +76,8 @@ class FakeModel:
 
     def __init__(self) -> None:
         self.scripts: dict[str, list[Script]] = {}
+        #: What ``/embeddings`` answers for one text; :meth:`embed_with` replaces it.
+        self.embedder: Callable[[str], list[float]] = _hashed_vector
         self.requests: list[dict[str, Any]] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -82,6 +85,11 @@ class FakeModel:
     def answer(self, prompt: str, *replies: Script) -> FakeModel:
         """Script the replies to ``prompt``; a dict is sent as JSON content."""
         self.scripts[prompt] = list(replies)
+        return self
+
+    def embed_with(self, embedder: Callable[[str], list[float]]) -> FakeModel:
+        """Answer embeddings requests with ``embedder(text)`` for each text."""
+        self.embedder = embedder
         return self
 
     def prompts_asked(self) -> list[str]:
@@ -108,8 +116,11 @@ class FakeModel:
         return FakeReply(content=script)
 
     def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any], float]:
-        """Status, headers, JSON payload and delay for one chat-completions request."""
+        """Status, headers, JSON payload and delay for one chat-completions (or embeddings)
+        request."""
         self.requests.append(body)
+        if "input" in body and "messages" not in body:
+            return 200, {}, self._embeddings(body), 0.0
         reply = self._next(body)
         if reply.status != 200:
             payload = (
@@ -147,6 +158,21 @@ class FakeModel:
             },
             reply.delay,
         )
+
+    def _embeddings(self, body: dict[str, Any]) -> dict[str, Any]:
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        return {
+            "object": "list",
+            "model": body.get("model", self.model),
+            "data": [
+                {"object": "embedding", "index": i, "embedding": self.embedder(str(text))}
+                for i, text in enumerate(texts)
+            ],
+            "usage": {
+                "prompt_tokens": sum(len(str(t)) for t in texts) // 4,
+                "total_tokens": sum(len(str(t)) for t in texts) // 4,
+            },
+        }
 
     def transport(self) -> Any:
         """An httpx transport that answers in-process (no socket at all)."""
@@ -208,6 +234,12 @@ class FakeModel:
             server.server_close()
 
 
+def _hashed_vector(text: str, dimensions: int = 8) -> list[float]:
+    """A stand-in embedding: the same text always gets the same vector, others another."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return [(byte - 127.5) / 127.5 for byte in digest[:dimensions]]
+
+
 class FakeProvider:
     """A provider whose endpoint is a :class:`FakeModel`, in-process."""
 
@@ -216,6 +248,9 @@ class FakeProvider:
 
     def __init__(self, model: FakeModel) -> None:
         self.fake = model
+
+    def capabilities(self, settings: Settings) -> Capabilities:
+        return Capabilities()
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
         return Endpoint(
@@ -246,6 +281,7 @@ def run(
 
     ``summariser=None`` or ``extractor=None`` leaves that stage out, so a checker's tests
     need script (or record) only the calls the checker makes."""
+    from .checking import cassette_for, for_cassette
     from .host import load_host
     from .inputs import article_from_bytes
     from .report import report_problems
@@ -261,7 +297,13 @@ def run(
         provider = FakeProvider(fake_model)
         host.components["provider"]["fake"] = provider
         settings.setdefault("provider", "fake")
-    config = Settings(prompts_dirs=list(prompts_dirs or []), **settings)
+    config = for_cassette(
+        Settings(prompts_dirs=list(prompts_dirs or []), **settings),
+        record=cassette if record else None,
+        replay=None if record else cassette,
+        provider=settings.get("provider"),
+        model=settings.get("model"),
+    )
     desk = Copydesk(
         config,
         host,
@@ -270,38 +312,15 @@ def run(
         extractor=extractor,
         use_model=use_model,
     )
-    cm: Any
-    if cassette is not None and record:
-        from .recording import provenance, recording
-
-        cm = recording(
-            cassette,
-            lambda: provenance(
-                desk.endpoint.info if desk.endpoint else {},
-                desk.endpoint.model if desk.endpoint else "",
-                desk.provider.name,
-                desk.prompts,
-                "copydesk.testing.run(record=True)",
-            ),
-        )
-        config.recording = True
-    elif cassette is not None:
-        from .recording import Replay, read_provenance, replaying
-
-        prov = read_provenance(cassette)
-        config.offline = True
-        config.provider = config.provider or prov.get("provider")
-        if prov.get("model"):
-            config.model = config.model or prov["model"]
-            config.local_model = prov["model"]
-        desk.provider = host.get("provider", config.provider_name)
-        desk.explain_miss = Replay(cassette, desk.prompts, "re-run the test with record=True").miss
-        cm = replaying(cassette)
-    else:
-        from contextlib import nullcontext
-
-        cm = nullcontext()
-    with cm:
+    with cassette_for(
+        desk,
+        record=cassette if record else None,
+        replay=None if record else cassette,
+        command="copydesk.testing.run",
+        rerecord="copydesk.testing.run(record=True)"
+        if record
+        else "re-run the test with record=True",
+    ):
         report = desk.check(article).to_dict()
     problems = report_problems(report)
     assert not problems, problems

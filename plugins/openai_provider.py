@@ -8,8 +8,10 @@ vLLM, Ollama (``http://localhost:11434/v1``), llama.cpp's server, LM Studio...: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import copydesk
-from copydesk.components import Endpoint
+from copydesk.components import Capabilities, Endpoint, Provider
 from copydesk.errors import ConfigError
 from copydesk.settings import Settings
 
@@ -19,6 +21,11 @@ OPENAI_URL = "https://api.openai.com/v1"
 class OpenAICompatible:
     name = "openai"
     description = "any OpenAI-compatible endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp)"
+
+    def capabilities(self, settings: Settings) -> Capabilities:
+        # Someone else's server: copydesk's defaults for requests in flight and time-outs;
+        # the one used whenever an endpoint URL or a key is configured.
+        return Capabilities(default_for="endpoint")
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
         base_url = settings.base_url or OPENAI_URL
@@ -44,5 +51,5 @@ class OpenAICompatible:
 
 
 @copydesk.hookimpl
-def register_providers(register):  # type: ignore[no-untyped-def]
+def register_providers(register: Callable[[Provider], None]) -> None:
     register(OpenAICompatible())

@@ -325,7 +325,8 @@ def test_more_processes_are_refused_for_the_embedded_model(runner, tmp_path, sam
         ["batch", str(wire), "-o", str(tmp_path / "o.jsonl"), "--provider", "local", "-p", "2"],
     )
     assert result.exit_code == 2
-    assert "embedded model" in result.stderr and "--processes" in result.stderr
+    assert "--processes 2: the provider 'local' (the embedded model" in result.stderr
+    assert "suits at most 1 worker process" in result.stderr
 
 
 def test_shares_add_up_to_the_whole():

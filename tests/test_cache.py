@@ -154,6 +154,11 @@ class PinnedModel:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
 
+    def capabilities(self, settings):
+        from copydesk.components import Capabilities
+
+        return Capabilities()
+
     def open(self, settings, *, offline=False):
         from copydesk.components import Endpoint
 
@@ -172,8 +177,12 @@ def test_the_embedded_model_is_known_by_its_file_not_its_port(sample_path, tmp_p
         with fake.serve() as base_url:  # a new port each time
             host = load_host()
             host.components["provider"]["pinned"] = PinnedModel(base_url)
-            desk = Copydesk(Settings(provider="pinned"), host, checkers=["llm"])
-            desk.cache = DiskCache(tmp_path / "cache")
+            desk = Copydesk(
+                Settings(provider="pinned"),
+                host,
+                checkers=["llm"],
+                cache=DiskCache(tmp_path / "cache"),
+            )
             result = desk.check(read_article(str(sample_path)))
         asked.append(len(fake.requests))
     assert asked == [3, 0]
@@ -184,7 +193,10 @@ class SlowServer(PinnedModel):
     """Like the embedded model, whose open() starts llama.cpp: counted, and known offline
     by the same model file."""
 
-    opens_slowly = True
+    def capabilities(self, settings):
+        from copydesk.components import Capabilities
+
+        return Capabilities(opens_slowly=True)
 
     def __init__(self, base_url: str, *, offline_sha256: str = "ab" * 32) -> None:
         super().__init__(base_url)
@@ -211,8 +223,12 @@ class SlowServer(PinnedModel):
 def check_with(provider, sample_path, tmp_path):  # type: ignore[no-untyped-def]
     host = load_host()
     host.components["provider"][provider.name] = provider
-    desk = Copydesk(Settings(provider=provider.name), host, checkers=["llm"])
-    desk.cache = DiskCache(tmp_path / "cache")
+    desk = Copydesk(
+        Settings(provider=provider.name),
+        host,
+        checkers=["llm"],
+        cache=DiskCache(tmp_path / "cache"),
+    )
     return desk.check(read_article(str(sample_path)))
 
 
@@ -258,8 +274,8 @@ def test_a_provider_known_otherwise_offline_still_gets_its_answers(sample_path, 
 
 
 def test_endpoint_identity_is_the_url_unless_the_endpoint_names_its_model_file():
-    from copydesk.calls import endpoint_identity
     from copydesk.components import Endpoint
+    from copydesk.model import endpoint_identity
 
     assert endpoint_identity(Endpoint(base_url=URL, model="m")) == URL
     pinned = Endpoint(
@@ -312,8 +328,12 @@ def test_only_validated_answers_are_kept(fake_model, sample_path, tmp_path):
     fake_model.answer("claims", "{not json")
     host = load_host()
     host.components["provider"]["fake"] = FakeProvider(fake_model)
-    desk = Copydesk(Settings(provider="fake", reasks=0, max_retries=0), host, checkers=["llm"])
-    desk.cache = DiskCache(tmp_path / "cache")
+    desk = Copydesk(
+        Settings(provider="fake", reasks=0, max_retries=0),
+        host,
+        checkers=["llm"],
+        cache=DiskCache(tmp_path / "cache"),
+    )
     result = desk.check(read_article(str(sample_path)))
     assert {s.plugin + "/" + s.stage: s.status for s in result.stages} == {
         "llm/summariser": "failed",

@@ -13,12 +13,13 @@ from click.testing import CliRunner
 import copydesk
 from copydesk.cli import cli
 from copydesk.errors import PluginLoadError
-from copydesk.host import BUILTIN_PLUGINS, Host, load_host
+from copydesk.host import BUILTIN_PLUGINS, Host, builtin_name, load_host
 
 
 def test_the_built_in_behaviour_is_a_set_of_plugins():
     host = load_host()
-    assert {f"copydesk.{m.rsplit('.', 1)[1]}" for m in BUILTIN_PLUGINS} <= set(host.plugins)
+    assert {builtin_name(m) for m in BUILTIN_PLUGINS} <= set(host.plugins)
+    assert host.owner("provider", "local") == "copydesk.local"
     assert "llm" in host.components["summariser"]
     assert "llm" in host.components["claim_extractor"]
     assert "llm" in host.components["checker"]

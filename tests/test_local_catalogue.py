@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from copydesk.errors import ConfigError
-from copydesk.local.catalogue import (
+from copydesk.plugins.local.catalogue import (
     CATALOGUE_ENV,
     PypiSource,
     UrlSource,
@@ -18,7 +18,8 @@ from copydesk.local.catalogue import (
     parse_catalogue,
     user_catalogue_path,
 )
-from copydesk.settings import DEFAULT_LOCAL_MODEL
+
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"  # the built-in catalogue marks it so
 
 SHA = "ab" * 32
 
@@ -166,7 +167,7 @@ def test_env_naming_a_missing_catalogue_is_an_error(
 def test_user_catalogue_may_not_choose_the_default(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_catalogue(write_catalogue(tmp_path / "m.json", model(default=True)))
-    assert "local_model" in caught.value.hint
+    assert "[plugins.local]" in caught.value.hint
 
 
 def test_user_catalogue_that_is_not_json(tmp_path: Path) -> None:

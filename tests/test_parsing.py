@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from copydesk.calls import parse_and_validate
+from copydesk.model import parse_and_validate
 from copydesk.prompt_library import PromptLibrary
 
 SCHEMAS = {name: PromptLibrary().schema(name) for name in ("summarise", "claims", "check")}

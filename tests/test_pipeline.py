@@ -326,7 +326,7 @@ def FakeModelPrompt(request):
 
 
 def test_the_schema_sent_to_the_server_leaves_out_what_slows_grammar_sampling():
-    from copydesk.calls import response_schema
+    from copydesk.model import response_schema
 
     schema = {
         "type": "object",

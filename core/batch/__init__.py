@@ -65,7 +65,6 @@ if TYPE_CHECKING:
     from .summary import BatchSummary, Tally
     from .tuning import (
         DEFAULT_MAX_IN_FLIGHT,
-        LOCAL_MAX_IN_FLIGHT,
         auto_processes,
         default_concurrency,
         default_max_in_flight,
@@ -89,7 +88,6 @@ _HOMES = {
     "Tally": "summary",
     "BatchSummary": "summary",
     "DEFAULT_MAX_IN_FLIGHT": "tuning",
-    "LOCAL_MAX_IN_FLIGHT": "tuning",
     "auto_processes": "tuning",
     "default_concurrency": "tuning",
     "default_max_in_flight": "tuning",
@@ -99,7 +97,6 @@ _HOMES = {
 # Spelled out (not sorted(_HOMES)) so that linters and type checkers see it.
 __all__ = [
     "DEFAULT_MAX_IN_FLIGHT",
-    "LOCAL_MAX_IN_FLIGHT",
     "Batch",
     "BatchSummary",
     "GateStats",

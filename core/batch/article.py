@@ -11,6 +11,7 @@ import asyncio
 from typing import Any
 
 from ..errors import CopydeskError
+from ..model.transport import RequestGate
 from ..report import ensure_valid
 from ..runner import Copydesk
 from ..types import severity_rank
@@ -18,15 +19,18 @@ from .sources import Source
 from .summary import Tally
 
 
-async def check_one(desk: Copydesk, source: Source) -> dict[str, Any]:
-    """One article's output line (as a dict); never raises for the article's faults."""
+async def check_one(
+    desk: Copydesk, source: Source, gate: RequestGate | None = None
+) -> dict[str, Any]:
+    """One article's output line (as a dict), its requests through ``gate``; never raises
+    for the article's faults."""
     record: dict[str, Any] = {"id": source.id, "source": source.source}
     try:
         if source.from_disk:
             article = await asyncio.to_thread(source.load)
         else:
             article = source.load()
-        result = await desk.check_async(article)
+        result = await desk.check_async(article, gate=gate)
         report = ensure_valid(result.to_dict())  # a bug is this article's failure
     except CopydeskError as exc:
         return {**record, "status": "failed", "error": str(exc), "report": None}

@@ -13,7 +13,7 @@ import click
 from ..checking import RunOptions
 from ..cli_common import errors_handled
 from ..host import Host
-from .tuning import ARTICLES_PER_PROCESS, DEFAULT_MAX_IN_FLIGHT, LOCAL_MAX_IN_FLIGHT
+from .tuning import ARTICLES_PER_PROCESS, DEFAULT_MAX_IN_FLIGHT
 
 #: The options ``batch`` takes from ``check``, so the two always agree.
 SHARED_OPTIONS = ("fail_on", "min_confidence", *(f.name for f in fields(RunOptions)))
@@ -43,15 +43,16 @@ def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.C
         "--max-in-flight",
         type=click.IntRange(1),
         help=f"Cap on model requests in flight across all articles "
-        f"(default {DEFAULT_MAX_IN_FLIGHT}; {LOCAL_MAX_IN_FLIGHT} for the embedded model).",
+        f"(default: what the provider suits, else {DEFAULT_MAX_IN_FLIGHT}; 2 for the embedded "
+        "model).",
     )
     @click.option(
         "-p",
         "--processes",
         type=click.IntRange(1),
         help="Worker processes sharing the articles and the --max-in-flight cap (default: "
-        f"one per {ARTICLES_PER_PROCESS} articles, at most one per CPU; 1 for the embedded "
-        "model).",
+        f"one per {ARTICLES_PER_PROCESS} articles, at most one per CPU and what the provider "
+        "suits; 1 for the embedded model).",
     )
     @click.option(
         "--retry-failed",

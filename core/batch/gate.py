@@ -2,11 +2,9 @@
 on requests in flight, and on an HTTP 429 one pause for every article (and every worker
 process) until the ``Retry-After`` the server gave.
 
-This is the one module of the batch that knows how copydesk's model calls find the gate
-(the :data:`~copydesk.calls.request_gate` context variable and
-:class:`~copydesk.calls.CountingHttpxClient`) and how a desk opens its endpoint
-(``desk._open_endpoint``): :func:`requests_through` and :func:`open_endpoint`. When those
-change, only this file changes.
+A desk's model service sends an article's requests through the gate it is given
+(``desk.check_async(article, gate=gate)``), asking it for the httpx client of the endpoint:
+:meth:`SharedRequests.http_client`.
 
 The pause reads a clock and sleeps through callables given to it, so that tests (and
 anyone simulating a batch) can run it on a fake clock.
@@ -22,10 +20,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..calls import CountingHttpxClient, request_gate
+import openai
+
 from ..components import Endpoint
 from ..errors import ConfigError
-from ..runner import Copydesk
 from .tuning import DEFAULT_MAX_IN_FLIGHT
 
 #: The longest shared pause a 429 can ask for, and the pause when it names none.
@@ -101,7 +99,7 @@ class SharedPause(Pause):
 
 
 class SharedRequests:
-    """A :class:`~copydesk.calls.RequestGate`: one connection pool per endpoint for the whole
+    """A :class:`~copydesk.model.RequestGate`: one connection pool per endpoint for the whole
     batch, at most ``max_in_flight`` requests in flight (each attempt counts, a re-ask or a
     retry included), and one pause for every worker when the endpoint rate-limits.
 
@@ -188,7 +186,7 @@ def retry_after(headers: Mapping[str, str], now: Clock = time.time) -> float | N
     return max(0.0, when.timestamp() - now())
 
 
-class _GatedHttpxClient(CountingHttpxClient):
+class _GatedHttpxClient(openai.DefaultAsyncHttpxClient):
     """openai's default httpx client (its limits, time-outs and proxies), every send gated."""
 
     def __init__(self, gate: SharedRequests, **kwargs: Any) -> None:
@@ -204,23 +202,12 @@ class _GatedHttpxClient(CountingHttpxClient):
 
 
 @contextlib.asynccontextmanager
-async def requests_through(gate: SharedRequests) -> AsyncIterator[SharedRequests]:
-    """Every model request made inside (by this task and the tasks it starts) goes through
-    ``gate``, whose connections are closed at the end."""
-    token = request_gate.set(gate)
+async def shared_gate(gate: SharedRequests) -> AsyncIterator[SharedRequests]:
+    """``gate`` for the articles checked inside, its connections closed at the end."""
     try:
         yield gate
     finally:
-        request_gate.reset(token)
         # Every line is written by now: a connection that does not close cleanly is
         # nobody's failure.
         with contextlib.suppress(Exception):
             await gate.aclose()
-
-
-async def open_endpoint(desk: Copydesk) -> None:
-    """The desk's endpoint opened once, before any article starts (opening may start the
-    embedded model's server, in a thread): an endpoint that cannot be opened is one
-    error, not one per article. A desk that asks no model opens nothing."""
-    if desk.use_model:
-        await asyncio.to_thread(desk._open_endpoint)

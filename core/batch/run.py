@@ -20,7 +20,7 @@ from ..errors import ConfigError, InputError
 from ..host import Host
 from ..runner import Copydesk, DeskRecipe
 from .article import check_one, tally
-from .gate import Clock, Pause, SharedRequests, Sleep, open_endpoint, requests_through
+from .gate import Clock, Pause, SharedRequests, Sleep, shared_gate
 from .output import open_output, read_done, write_line
 from .processes import run_in_processes, start_method
 from .progress import progress_bar
@@ -31,7 +31,7 @@ from .tuning import (
     default_concurrency,
     default_max_in_flight,
     long_run_gc,
-    runs_one_local_server,
+    process_limit,
 )
 
 
@@ -61,11 +61,13 @@ class Batch:
         if processes is not None and processes > 1:
             if recipe is None:
                 raise ConfigError("worker processes need the recipe of the desk to build")
-            if runs_one_local_server(desk):
+            limit = process_limit(desk)
+            if limit is not None and processes > limit:
                 raise ConfigError(
-                    "--processes: the embedded model is one server on this machine, "
-                    "answering one request at a time",
-                    "leave --processes out (one process is all it can use), or give --base-url",
+                    f"--processes {processes}: the provider {desk.provider.name!r} "
+                    f"({desk.provider.description}) suits at most {limit} worker "
+                    f"process{'es' if limit > 1 else ''}",
+                    f"use --processes {limit} or fewer, or another endpoint (--base-url)",
                 )
         self.desk = desk
         self.concurrency = concurrency
@@ -76,6 +78,8 @@ class Batch:
         self.recipe = recipe
         self.clock = clock
         self.sleep = sleep
+        #: Every request of this process's articles goes through it, once the run starts.
+        self.gate: SharedRequests | None = None
 
     def plan(
         self, sources: list[Source], output: Path, *, retry_failed: bool = False
@@ -148,9 +152,10 @@ class Batch:
     ) -> BatchSummary:
         gate = SharedRequests(self.max_in_flight, Pause(self.clock), sleep=self.sleep)
         summary.gate = gate.stats
-        async with requests_through(gate):
+        self.gate = gate
+        async with shared_gate(gate):
             with open_output(output) as out:
-                await open_endpoint(self.desk)
+                await self.desk.prepare_endpoint()
                 started = time.perf_counter()
                 try:
                     with long_run_gc(), progress_bar(self.progress, len(todo)) as bar:
@@ -188,7 +193,7 @@ class Batch:
 
     async def check_one(self, source: Source) -> dict[str, Any]:
         """One article's output line (as a dict); never raises for the article's faults."""
-        return await check_one(self.desk, source)
+        return await check_one(self.desk, source, self.gate)
 
     def tally(self, record: dict[str, Any]) -> Tally:
         return tally(record, self.min_confidence)
@@ -222,7 +227,7 @@ def run_batch(
         )
     sources = collect(inputs)
     desk = Copydesk.from_options(settings, host, **run.desk_options())
-    in_flight = max_in_flight or default_max_in_flight(settings)
+    in_flight = max_in_flight or default_max_in_flight(desk)
     batch = Batch(
         desk,
         concurrency=concurrency or default_concurrency(in_flight),
@@ -236,7 +241,7 @@ def run_batch(
     )
     command = "copydesk batch " + " ".join(shlex.quote(i) for i in inputs)
     try:
-        with run.cassette(desk, settings, command):
+        with run.cassette(desk, command):
             return batch.run(sources, output, retry_failed=retry_failed)
     finally:
         desk.close()

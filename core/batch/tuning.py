@@ -1,9 +1,8 @@
 """How hard a batch pushes: the defaults for requests in flight, articles at once and worker
 processes, the CPUs this process may use, and the garbage collector tuned for a long run.
 
-The one place the batch asks whether the desk runs the embedded model (one server on this
-machine, answering one request at a time): :func:`runs_one_local_server`, and its
-``LOCAL_MAX_IN_FLIGHT``. When providers declare their own limits, only this module changes.
+What an endpoint suits is the provider's to say (:class:`~copydesk.components.Capabilities`:
+requests in flight, worker processes); these are the defaults where it says nothing.
 """
 
 from __future__ import annotations
@@ -17,30 +16,23 @@ from ..machine import usable_cpus
 
 if TYPE_CHECKING:  # for annotations only
     from ..runner import Copydesk
-    from ..settings import Settings
 
-#: The cap on requests in flight to a remote endpoint.
+#: The cap on requests in flight when the provider names none.
 DEFAULT_MAX_IN_FLIGHT = 32
-#: The embedded model's server answers one request at a time: one more keeps it busy.
-LOCAL_MAX_IN_FLIGHT = 2
 #: ``--processes`` left to copydesk: one process per this many articles, at most
 #: one per CPU and at most this many.
 ARTICLES_PER_PROCESS = 50
 MAX_AUTO_PROCESSES = 8
 
 
-def runs_one_local_server(desk: Copydesk) -> bool:
-    """Whether the desk's model is the embedded one: one server, one request at a time,
-    which worker processes could only queue up for."""
-    return desk.use_model and is_embedded(desk.settings)
+def default_max_in_flight(desk: Copydesk) -> int:
+    return desk.capabilities.max_in_flight or DEFAULT_MAX_IN_FLIGHT
 
 
-def is_embedded(settings: Settings) -> bool:
-    return settings.provider_name == "local"
-
-
-def default_max_in_flight(settings: Settings) -> int:
-    return LOCAL_MAX_IN_FLIGHT if is_embedded(settings) else DEFAULT_MAX_IN_FLIGHT
+def process_limit(desk: Copydesk) -> int | None:
+    """The most worker processes the desk's provider suits (``None``: no limit of its own);
+    a desk that asks no model has none."""
+    return desk.capabilities.max_processes if desk.use_model else None
 
 
 def default_concurrency(max_in_flight: int) -> int:
@@ -58,12 +50,11 @@ def auto_processes(desk: Copydesk, articles: int, max_in_flight: int) -> int:
     checks), which caps one process near 80 articles/s: below a fast endpoint's pace
     (a vLLM server, a high rate limit). A process per CPU lifts that cap; it costs a
     second or so to start, so small batches (under 2 × ARTICLES_PER_PROCESS) stay in one
-    process, as does the embedded model (one server, one request at a time)."""
-    if runs_one_local_server(desk):
-        return 1
-    return max(
-        1, min(usable_cpus(), MAX_AUTO_PROCESSES, max_in_flight, articles // ARTICLES_PER_PROCESS)
-    )
+    process; a provider may suit fewer (the embedded model: one server, one request at a
+    time)."""
+    wanted = min(usable_cpus(), MAX_AUTO_PROCESSES, max_in_flight, articles // ARTICLES_PER_PROCESS)
+    limit = process_limit(desk)
+    return max(1, wanted if limit is None else min(wanted, limit))
 
 
 @contextlib.contextmanager

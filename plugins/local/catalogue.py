@@ -19,8 +19,8 @@ JSON shape::
                  "sources": [{"kind": "url", "url": "https://example.org/my-model.gguf"}]}]}
 
 It is read from ``$COPYDESK_CATALOGUE`` if set, else from ``models.json`` in the user config
-folder (beside ``config.toml``) if that exists. Pick the model with ``local_model`` in
-the config or ``$COPYDESK_LOCAL_MODEL``.
+folder (beside ``config.toml``) if that exists. Pick the model with ``model`` in the
+config's ``[plugins.local]`` table, ``$COPYDESK_LOCAL_MODEL`` or ``--model``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from copydesk.errors import ConfigError
 
 CATALOGUE_ENV = "COPYDESK_CATALOGUE"
 BUILTIN = "built-in"
@@ -173,7 +173,7 @@ def load_catalogue(
     ``$COPYDESK_CATALOGUE`` pointing at a missing file is an error (it was asked for); the
     default ``models.json`` simply may not exist.
     """
-    text = resources.files("copydesk.local").joinpath("catalogue.json").read_text("utf-8")
+    text = resources.files("copydesk.plugins.local").joinpath("catalogue.json").read_text("utf-8")
     models = parse_catalogue(json.loads(text), origin=BUILTIN)
     if sum(m.default for m in models) != 1:
         raise AssertionError("the built-in catalogue must mark exactly one default model")
@@ -201,8 +201,8 @@ def read_user_catalogue(path: Path) -> list[ModelEntry]:
     if marked:
         raise ConfigError(
             f"the user model catalogue {path} marks {marked[0]!r} as default",
-            'remove "default" there; choose the model with local_model in config.toml '
-            "or $COPYDESK_LOCAL_MODEL",
+            'remove "default" there; choose the model with model in the [plugins.local] '
+            "table of config.toml, or $COPYDESK_LOCAL_MODEL",
         )
     return models
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import ConfigError, ModelError
+from copydesk.errors import ConfigError, ModelError
 
 LOG_ENV = "COPYDESK_LLAMA_LOG"
 INSTALL_HINT = "pip install 'copydesk[local]'"
@@ -204,6 +204,12 @@ def _params(xllamacpp: ModuleType, config: ServerConfig) -> Any:
     params.hostnames = ["127.0.0.1"]
     params.port = 0  # the OS picks a free port, so two copydesk runs never collide
     params.ui = False  # only the API is wanted, not llama.cpp's web chat page
+    # /v1/embeddings too (the judgement heads read the model's own representations): the
+    # mean of the last layer over a text's tokens, normalised. Without the first llama.cpp
+    # answers 501, without the second 400 "Pooling type 'none' is not OAI compatible".
+    # Chat completions are served as before, with the same answers.
+    params.embedding = True
+    params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     # llama.cpp's own threshold: 1 errors, 2 warnings, 3 info; 0 drops even errors.
     params.verbosity = _log_level()
     return params
