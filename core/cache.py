@@ -31,13 +31,13 @@ import json
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .files import write_atomic
 from .settings import Settings
 
 #: Part of every key: bump it when what an entry holds changes meaning.
@@ -123,10 +123,10 @@ class DiskCache:
         data = canonical_json({"key": key, "value": value})
         try:
             try:
-                _write_atomic(path, data)
+                write_atomic(path, data)
             except FileNotFoundError:  # a new sub-folder, or another process cleared the cache
                 path.parent.mkdir(parents=True, exist_ok=True)
-                _write_atomic(path, data)
+                write_atomic(path, data)
         except OSError as exc:
             # A cache is an optimisation: a full or read-only disk must not fail the run.
             self._broken = True
@@ -182,18 +182,6 @@ class DiskCache:
                     with contextlib.suppress(OSError):
                         shard.rmdir()
         return removed
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """``path`` holds its old content or all of ``data``, never part (a rename into place)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:16]}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cache_for(settings: Settings, *, no_cache: bool = False) -> DiskCache | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .errors import CopydeskError
+from .files import write_atomic as _write_file
 from .model.validation import describe_errors
 
 
@@ -69,11 +68,4 @@ def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` so that ``path`` holds either its old content or all of the new."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _write_file(path, text)
