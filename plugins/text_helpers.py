@@ -29,13 +29,14 @@ from .inflection import verb_forms
 from .inflection import word_family as word_family
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list: how the word lists here are written."""
     return frozenset(text.split())
 
 
 #: English function words: determiners, pronouns, prepositions, conjunctions, auxiliaries.
 #: They end a noun phrase and are never the head of one.
-FUNCTION_WORDS = _word_set(
+FUNCTION_WORDS = word_set(
     """
     a an the this that these those some any each every either neither no all both i me
     my mine we us our ours you your yours he him his she her hers it its they them their
@@ -144,7 +145,7 @@ def _clause_verbs() -> frozenset[str]:
 
 # sentences -------------------------------------------------------------------------------
 
-_ABBREVIATIONS = _word_set(
+_ABBREVIATIONS = word_set(
     """
     mr mrs ms dr prof gen sen rep gov lt col capt sgt st jr sr inc ltd co corp vs no nos
     jan feb mar apr jun jul aug sep sept oct nov dec fig approx dept est rev hon adm maj
@@ -235,7 +236,7 @@ def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[Span
 
 # attribution -----------------------------------------------------------------------------
 
-_MODALS = _word_set(
+_MODALS = word_set(
     """
     to will would could may might can should must did does do not never
     """

@@ -62,3 +62,40 @@ def test_a_weekday_that_is_not_the_dates(run_copydesk):
     ((quote, why),) = inconsistent(run_copydesk, "The vote was held on Tuesday, April 8, 2021.")
     assert quote == "Tuesday, April 8, 2021" and "was a Thursday" in why
     assert inconsistent(run_copydesk, "The vote was held on Thursday, April 8, 2021.") == []
+
+
+def test_a_surname_respelt_where_it_stands_alone(run_copydesk):
+    text = (
+        "Sergey Lavrov arrived in Islamabad on Tuesday.\n"
+        "Lavrov met the army chief.\n"
+        "Lavorv later left for Moscow."
+    )
+    ((quote, why),) = inconsistent(run_copydesk, text)
+    assert quote == "Lavorv" and '"Sergey Lavrov" earlier' in why
+
+
+def test_a_surname_with_a_letter_dropped_or_two_swapped_is_respelt(run_copydesk):
+    for wrong in ("Qureshi", "Querehsi"):
+        text = f"Shah Mahmood Quereshi spoke.\nAsked again, {wrong} declined."
+        assert [q for q, _ in inconsistent(run_copydesk, text)] == [wrong]
+
+
+def test_a_possessive_or_plural_is_not_a_respelling(run_copydesk):
+    text = "Hillary Clinton spoke.\nClinton's aides left.\nThe Clintons flew home."
+    assert inconsistent(run_copydesk, text) == []
+
+
+def test_two_offices_no_one_holds_at_once(run_copydesk):
+    text = "Senator Jane Holt spoke first.\nLater Governor Holt left the hall."
+    ((quote, why),) = inconsistent(run_copydesk, text)
+    assert quote == "Governor Holt" and '"Senator Jane Holt"' in why
+
+
+def test_a_former_office_beside_a_present_one_is_consistent(run_copydesk):
+    text = "Senator Jane Holt spoke first.\nFormer Governor Holt left the hall."
+    assert inconsistent(run_copydesk, text) == []
+
+
+def test_ages_written_three_ways(run_copydesk):
+    text = "Maria Lopez, aged 52, runs the clinic.\nThe 54-year-old Lopez said it would stay open."
+    assert [q for q, _ in inconsistent(run_copydesk, text)] == ["54-year-old Lopez"]
