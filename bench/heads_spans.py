@@ -1,7 +1,8 @@
 """Which words should a head's finding quote? Rules measured against the words BABE's
 annotators marked in the sentences they labelled biased (``biased_words``).
 
-    python bench/heads_spans.py --babe ../shared/eval/babe_dev.jsonl
+    python bench/heads_spans.py --babe ../shared/eval/babe_dev.jsonl \
+        [--head plugins/heads/loaded_language.head.json --threads 2]
 
 For every biased BABE dev sentence with marked words that occur in it, each rule proposes
 one span (or none); a proposal is right when it overlaps a marked word. Printed per rule:
@@ -10,6 +11,10 @@ The lexicon rule is copydesk's loaded-language detector (its first phrase in the
 sentence); the other rules are judged on the sentences where the lexicon finds nothing,
 which is where a head's finding needs another rule. Random picks are the floor: a rule
 no better than a random content word of the reporter's has no business pointing.
+
+With ``--head``, one more rule asks the model: each candidate word is embedded alone (the
+embedded model, cached as bench/heads_embed.py caches) and the head scores it; the word it
+scores highest is the pick. That would cost a check a second embedding request.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ def marked(row: dict) -> list[tuple[int, int]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--babe", type=Path, required=True)
+    parser.add_argument("--head", type=Path, default=None, help="a head file to score words with")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     rng = random.Random(14)
     rules: dict[str, Rule] = {
@@ -54,6 +61,21 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "random content word": lambda c: rng.choice(c) if c else None,
     }
+    if args.head:
+        from heads_embed import embedded
+
+        from copydesk.plugins.heads.head_file import read_head
+
+        head = read_head(args.head)
+        embedder = embedded(head.space.model, args.threads)
+
+        def by_head(c: list[Word]) -> Word | None:
+            if not c:
+                return None
+            rows = embedder.embed([t.text for t in c])
+            return max(zip(c, rows, strict=True), key=lambda p: head.score(p[1].vector))[0]
+
+        rules[f"the word {head.name} scores highest alone"] = by_head
     tally: dict[str, list[int]] = {name: [0, 0, 0] for name in ["lexicon (first phrase)", *rules]}
     for row in read_jsonl(args.babe):
         spots = marked(row) if row.get("label") == 1 else []

@@ -45,7 +45,14 @@ import numpy as np
 from heads_data import babe_sentences, read_jsonl, spread
 from heads_embed import embedded
 from quality_runs import DeskRun, ModelCache, babe_fold_heads, run_heads, run_model
-from quality_scores import babe_reliability, babe_scores, basil_scores, by_category, prepare
+from quality_scores import (
+    babe_reliability,
+    babe_scores,
+    basil_scores,
+    by_category,
+    pick_breakdown,
+    prepare,
+)
 
 from copydesk.host import load_host
 from copydesk.merge import merge_findings
@@ -176,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         "basil": basil_scores(basil, all_basil),
         "reliability": {"babe": babe_reliability(babe, all_babe)},
         "findings_by_category": {"babe": by_category(all_babe), "basil": by_category(all_basil)},
+        "judgement_picks": {
+            "babe": pick_breakdown(babe, heads_babe, "babe"),
+            "basil": pick_breakdown(basil, heads_basil, "basil"),
+        },
     }
     report["default"]["reliability"]["basil"] = report["default"]["basil"].pop("reliability")
 
@@ -186,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     print_row("no_model", report["no_model"]["babe"], report["no_model"]["basil"])
     print_row("default", report["default"]["babe"], report["default"]["basil"])
     print(f"  default checkers: {', '.join(checkers)}")
+    for data, picks in report["default"]["judgement_picks"].items():
+        for kind, row in picks.items():
+            print(
+                f"  judgement {data} {kind}: {row['findings']} findings, right {row['share_right']}"
+            )
     print_reliability("no_model", report["no_model"]["reliability"])
     print_reliability("default", report["default"]["reliability"])
     if args.json:

@@ -163,3 +163,41 @@ def by_category(findings: Sequence[list[Finding]]) -> dict[str, int]:
         for f in found:
             counts[f.category] = counts.get(f.category, 0) + 1
     return dict(sorted(counts.items()))
+
+
+#: What the judgement checker's explanation says when it quotes a whole sentence.
+SENTENCE_PICK = "no word of it is in the lexicon"
+
+
+def pick_breakdown(
+    items: Sequence[dict[str, Any]], findings: Sequence[list[Finding]], data: str
+) -> dict[str, Any]:
+    """The judgement checker's findings (before merging) by how their words were picked,
+    the lexicon's phrase or the whole sentence, and how often each was right: on BABE the
+    sentence has the category's label; on BASIL the finding overlaps a lexical span
+    (loaded_language only)."""
+    out: dict[str, dict[str, Any]] = {}
+    for item, found in zip(items, findings, strict=True):
+        spans = [
+            (s["start"], s["end"])
+            for s in item.get("spans", [])
+            if s["bias_type"] == "lexical" and s.get("field", "text") == "text"
+        ]
+        for f in found:
+            kind = "sentence" if SENTENCE_PICK in f.explanation else "lexicon phrase"
+            if data == "babe":
+                right = (
+                    item["label"] == 1
+                    if f.category == "loaded_language"
+                    else item.get("label_opinion") == OPINION
+                )
+            elif f.category == "loaded_language":
+                right = any(_overlaps(f, a, b) for a, b in spans)
+            else:
+                continue
+            row = out.setdefault(f"{f.category} / {kind}", {"findings": 0, "right": 0})
+            row["findings"] += 1
+            row["right"] += int(right)
+    for row in out.values():
+        row["share_right"] = rounded(row["right"] / row["findings"])
+    return dict(sorted(out.items()))

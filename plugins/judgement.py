@@ -16,8 +16,9 @@ lexicon's phrases in the sentence where it has any, which then merge with the le
 checker's own findings on the same words into one finding of both detectors.
 
 Heads apply only to the embedding model they were fitted on: with embeddings of any other
-model, and no head installed for it, the stage fails and says which model the installed
-heads are for and how to fit one (``copydesk heads fit``).
+model, and no head installed for it, the stage is reported skipped, with a reason that says
+which model the installed heads are for and how to fit one (``copydesk heads fit``). A
+head file that does not read fails the stage.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ import click
 
 import copydesk
 from copydesk.components import Checker
+from copydesk.errors import StageSkipped
 from copydesk.types import Article, Finding
 
 from .heads import Head, HeadError, installed_heads
 from .heads.commands import heads_group
+from .heads.head_file import OtherModel
 from .heads.sentences import Judged, judged_sentences
 from .heads.spans import SpanPick, pick_spans
 from .loaded_language import find_loaded_words
@@ -68,6 +71,11 @@ async def judgement(ctx: CheckContext) -> list[Finding]:
     sentences = judged_sentences(ctx.article)
     if not heads or not sentences:
         return []
+    if not hasattr(ctx, "embed"):
+        raise StageSkipped(
+            "this copydesk gives checkers no embeddings (ctx.embed)",
+            "the judgement heads need copydesk's model-access API with ctx.embed",
+        )
     embedded = await cast(_EmbeddingContext, ctx).embed([s.text for s in sentences])
     usable = heads_for(heads, embedded.model, embedded.model_sha256)
     if len(embedded.vectors) != len(sentences):
@@ -85,11 +93,22 @@ def _extra_places(config: dict[str, Any]) -> list[Path]:
 
 def heads_for(heads: list[Head], model: str, sha256: str | None) -> list[Head]:
     """The installed heads fitted on embeddings of ``model``; the most recently listed
-    head of a name wins (a user's refit over the shipped one). Refuses, naming the models
-    they are for, when none is."""
+    head of a name wins (a user's refit over the shipped one). When none is, raises
+    :class:`~copydesk.plugins.heads.head_file.OtherModel` (the stage is skipped), naming
+    the model they are for."""
     usable = {h.name: h for h in heads if h.applies_to(model, sha256)}
     if not usable:
-        heads[0].require_model(model, sha256)  # raises, saying what it was fitted on
+        spaces: dict[str, list[str]] = {}
+        for h in heads:
+            spaces.setdefault(h.space.describe(), []).append(h.name)
+        fitted = "; ".join(f"{', '.join(names)} on {space}" for space, names in spaces.items())
+        got = f"{model} (sha256 {sha256[:12]}…)" if sha256 else model
+        raise OtherModel(
+            f"no installed judgement head applies to embeddings of {got}: the heads were "
+            f"fitted, {fitted}",
+            "use a model they were fitted on, or fit a head for this one with "
+            "`copydesk heads fit --data labelled.jsonl -o head.json`",
+        )
     return list(usable.values())
 
 

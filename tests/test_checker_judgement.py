@@ -17,7 +17,7 @@ import pytest
 
 from copydesk.context import CheckContext
 from copydesk.furniture import strip_furniture
-from copydesk.plugins.heads.head_file import HeadError, write_head
+from copydesk.plugins.heads.head_file import OtherModel, write_head
 from copydesk.plugins.judgement import judgement
 from copydesk.types import Article
 
@@ -95,21 +95,24 @@ def test_a_judged_sentence_is_quoted_at_its_lexicon_phrase_with_the_heads_confid
     assert '"disastrous" carries it' in finding.explanation
 
 
-def test_with_no_lexicon_word_the_finding_quotes_a_sentence_all_in_the_reporters_voice(
+def test_with_no_lexicon_word_the_finding_quotes_the_sentence(
     heads_dir,
 ):
     text = "Prices rose at a staggering pace in March. Trains ran late."
     [finding] = check(StandIn(text))
     assert finding.quote == "Prices rose at a staggering pace in March"
-    assert "no word of it is in the lexicon" in finding.explanation
+    assert (
+        "no word of it is in the lexicon, so the finding quotes the sentence" in finding.explanation
+    )
 
 
-def test_a_sentence_reporting_someone_gets_no_finding_unless_the_reporter_chose_the_word(
+def test_with_no_lexicon_word_a_sentence_reporting_someone_is_quoted_at_the_reporters_words(
     heads_dir,
 ):
-    write_head(heads_dir / "opinion.head.json", tiny_head("opinion", "unattributed_claim"))
-    text = "Critics at the packed meeting on Monday said the plan was shameful."
-    assert check(StandIn(text)) == []  # the head read the critics' "shameful" too
+    text = "Critics at the packed meeting on Monday said the plan was staggering."
+    [finding] = check(StandIn(text))
+    assert finding.quote == "Critics at the packed meeting on Monday said"
+    assert "the sentence's words in the reporter's voice" in finding.explanation
 
 
 def test_one_embed_call_for_the_sentences_in_the_reporters_voice(heads_dir):
@@ -125,9 +128,35 @@ def test_one_embed_call_for_the_sentences_in_the_reporters_voice(heads_dir):
 
 
 def test_embeddings_of_another_model_are_refused_with_what_the_heads_are_for(heads_dir):
-    with pytest.raises(HeadError, match="fitted on embeddings of fake-embedder") as err:
+    with pytest.raises(OtherModel) as err:
         check(StandIn("The council passed a disastrous budget.", model="another-model"))
+    assert err.value.message.startswith(
+        "no installed judgement head applies to embeddings of another-model (sha256 abababababab…)"
+    )
+    assert "loaded on fake-embedder (mean pooling, 4 dimensions" in err.value.message
     assert "copydesk heads fit" in err.value.hint
+
+
+def test_a_run_whose_model_no_head_fits_reports_the_stage_skipped_with_why(
+    heads_dir, run_copydesk, fake_model, monkeypatch
+):
+    async def embed(self: CheckContext, texts: Sequence[str]) -> Embedded:
+        return Embedded([vector(t) for t in texts], "another-model", None)
+
+    monkeypatch.setattr(CheckContext, "embed", embed, raising=False)
+    report = run_copydesk(
+        "The council passed a disastrous budget on Monday.",
+        fake_model=fake_model,
+        summariser=None,
+        extractor=None,
+        checkers=["judgement"],
+    )
+    [stage] = report["stages"]
+    assert stage["status"] == "skipped"
+    assert stage["reason"].startswith(
+        "no installed judgement head applies to embeddings of another-model: the heads were "
+        "fitted, loaded_language, opinion on qwen2.5-coder-1.5b-instruct"
+    )
 
 
 def test_an_opinion_head_reports_an_unattributed_claim_only_where_no_one_is_reported(
@@ -142,6 +171,8 @@ def test_an_opinion_head_reports_an_unattributed_claim_only_where_no_one_is_repo
     assert found == [
         ("loaded_language", "shameful plan"),
         ("unattributed_claim", "shameful plan"),
+        # the critics' opinion is theirs: loaded framing perhaps, not an unattributed claim
+        ("loaded_language", "Critics at the packed meeting on Monday said"),
     ]
 
 

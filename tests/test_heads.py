@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from copydesk.plugins.heads import find_heads, installed_heads
-from copydesk.plugins.heads.head_file import HeadError, head_from_dict, read_head, write_head
+from copydesk.plugins.heads.head_file import (
+    HeadError,
+    OtherModel,
+    head_from_dict,
+    read_head,
+    write_head,
+)
 
 
 def head_json(**changes: Any) -> dict[str, Any]:
@@ -48,7 +54,7 @@ def test_a_head_applies_only_to_the_model_and_file_it_was_fitted_on():
     assert head.applies_to("fake-embedder", None)  # an endpoint that does not say
     assert not head.applies_to("fake-embedder", "cd" * 32)  # another build of the weights
     assert not head.applies_to("other-model", None)
-    with pytest.raises(HeadError, match="fitted on embeddings of fake-embedder") as err:
+    with pytest.raises(OtherModel, match="fitted on embeddings of fake-embedder") as err:
         head.require_model("other-model", None)
     assert "copydesk heads fit" in err.value.hint
 

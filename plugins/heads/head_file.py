@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copydesk.errors import ConfigError
+from copydesk.errors import ConfigError, StageSkipped
 
 #: The version of the head file format this module reads and writes.
 FORMAT = 1
@@ -29,7 +29,12 @@ _REQUIRED = ("name", "category", "embedding", "weights", "bias", "calibration", 
 
 
 class HeadError(ConfigError):
-    """A head file that cannot be used: unreadable, malformed, or for another model."""
+    """A head file that cannot be used: unreadable or malformed."""
+
+
+class OtherModel(StageSkipped):
+    """Embeddings of a model no installed head was fitted on: the heads do not apply, and
+    a check reports the judgement stage skipped with this as its reason."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ class Head:
     def require_model(self, model: str, sha256: str | None) -> None:
         if not self.applies_to(model, sha256):
             got = f"{model} (sha256 {sha256[:12]}…)" if sha256 else model
-            raise HeadError(
+            raise OtherModel(
                 f"head {self.name!r} was fitted on embeddings of {self.space.describe()}, "
                 f"not of {got}: its scores would mean nothing",
                 "use the model it was fitted on, or fit a head for this one with "
