@@ -118,3 +118,19 @@ def test_a_config_place_that_does_not_exist_is_reported(tmp_path):
     missing = tmp_path / "nowhere"
     [item] = [i for i in find_heads([missing]) if i.origin == "config"]
     assert item.error == "no such file or folder"
+
+
+def test_applying_heads_needs_no_numpy(tmp_path: Path):
+    """The default install has no numpy: loading the checker and scoring must not need it."""
+    import subprocess
+    import sys
+
+    head = write_head(tmp_path / "tiny.head.json", head_json())
+    code = (
+        "import sys; sys.modules['numpy'] = None\n"
+        "from copydesk.host import load_host; load_host()\n"
+        "from copydesk.plugins.heads.head_file import read_head\n"
+        f"print(round(read_head(__import__('pathlib').Path({str(head)!r})).score([1, 0, 0, 0]), 4))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "0.982", done.stderr
