@@ -1,83 +1,110 @@
-"""What scoring every sentence of an article with the shipped heads costs on this machine.
+"""What the judgement checker's embedding call costs on an article, and what it finds.
 
-    python bench/heads_cost.py [samples/lavrov-pakistan-2021.txt] [--threads 1]
+    python bench/heads_cost.py [samples/lavrov-pakistan-2021.txt] [--threads 2]
 
-Starts the embedded model for embeddings (as bench/heads_embed.py does), splits the article
-as copydesk does, embeds each sentence (never from a cache: the cost is the point), then
-scores it with every installed head in plain Python. Prints the model-computed tokens, the
-seconds of embedding (one request per sentence, then all sentences in one request), the
-seconds of scoring, and each sentence's scores.
+Starts the embedded model for embeddings (as bench/heads_embed.py does, never from a
+cache: the cost is the point), and embeds in one request the sentences the checker
+judges (those with at least three content words in the reporter's voice), as its one
+``ctx.embed`` call does; then, for comparison, every sentence of the body. Prints the
+model-computed tokens and seconds of each, the seconds of scoring with every installed
+head in plain Python, and the checker's findings (with the installed heads).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import asyncio
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from heads_embed import embedded
 
 from copydesk.furniture import strip_furniture
 from copydesk.plugins.heads import installed_heads
+from copydesk.plugins.heads.sentences import embedding_text, judged_sentences
+from copydesk.plugins.judgement import judgement
 from copydesk.plugins.text_helpers import article_sentences
 from copydesk.types import Article
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "lavrov-pakistan-2021.txt"
 
 
+@dataclass
+class Embedded:
+    vectors: list[list[float]]
+    model: str
+    model_sha256: str | None
+
+
+@dataclass
+class Context:
+    """The checker's context, ``embed`` answering from the vectors computed here."""
+
+    article: Article
+    vectors: dict[str, list[float]]
+    model: str
+    sha256: str | None
+
+    async def embed(self, texts: Sequence[str]) -> Embedded:
+        return Embedded([self.vectors[t] for t in texts], self.model, self.sha256)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("article", type=Path, nargs="?", default=SAMPLE)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
     article = Article(text=args.article.read_text(encoding="utf-8"))
     strip_furniture(article)
-    sentences = [
-        re.sub(r"\s+", " ", article.text[s.start : s.end]).strip()
-        for s in article_sentences(article)
-    ]
-    started = time.perf_counter()
+    judged = [s.text for s in judged_sentences(article)]
+    every = [embedding_text(article.text[s.start : s.end]) for s in article_sentences(article)]
     embedder = embedded(args.model, args.threads)
+    started = time.perf_counter()
+    client = embedder.client()
     load = time.perf_counter() - started
-    client, name = embedder._client, embedder._request_model
+    figures: dict[str, Any] = {}
     try:
-        started = time.perf_counter()
-        vectors, tokens = [], 0
-        for text in sentences:
-            resp = client.embeddings.create(model=name, input=[text])
-            vectors.append(resp.data[0].embedding)
-            tokens += resp.usage.prompt_tokens
-        one_by_one = time.perf_counter() - started
-        started = time.perf_counter()
-        batch = client.embeddings.create(model=name, input=sentences)
-        in_one = time.perf_counter() - started
+        for name, texts in (("judged", judged), ("every", every)):
+            started = time.perf_counter()
+            answer = client.embeddings.create(model=args.model, input=texts)
+            figures[name] = (
+                len(texts),
+                answer.usage.prompt_tokens,
+                time.perf_counter() - started,
+                {t: d.embedding for t, d in zip(texts, answer.data, strict=True)},
+            )
     finally:
         embedder.close()
-    heads = installed_heads()
+    n, tokens, seconds, vectors = figures["judged"]
+    n_all, tokens_all, seconds_all, _ = figures["every"]
+    print(f"{args.article.name}: {embedder.model.source}, model load {load:.1f} s")
+    print(
+        f"  the checker's one request: {n} of {n_all} sentences, {tokens} model-computed "
+        f"tokens, {seconds:.1f} s ({tokens / seconds:.0f} tok/s)"
+    )
+    print(f"  every sentence instead: {tokens_all} tokens, {seconds_all:.1f} s")
+    heads = [h for h in installed_heads() if h.applies_to(args.model, embedder.model.sha256)]
     started = time.perf_counter()
-    scores = {h: [head.score(v) for v in vectors] for h, head in heads.items()}
+    for head in heads:
+        for v in vectors.values():
+            head.score(v)
     scoring = time.perf_counter() - started
     print(
-        f"{args.article.name}: {len(sentences)} sentences, {tokens} model-computed tokens "
-        f"({batch.usage.prompt_tokens} in one request); {embedder.model.source}"
+        f"  scoring {n} sentences with {len(heads)} heads in plain Python: {1000 * scoring:.1f} ms"
     )
-    print(
-        f"  model load {load:.1f} s; embedding one request per sentence {one_by_one:.1f} s "
-        f"({tokens / one_by_one:.1f} tok/s), all in one request {in_one:.1f} s"
-    )
-    print(
-        f"  scoring {len(sentences)} sentences with {len(heads)} heads in plain Python: "
-        f"{1000 * scoring:.2f} ms"
-    )
-    for i, text in enumerate(sentences):
-        marks = "  ".join(
-            f"{h}={scores[h][i]:.2f}{'*' if scores[h][i] >= heads[h].threshold else ' '}"
-            for h in heads
-        )
-        print(f"  {marks}  {text[:90]}")
+    ctx = Context(article, vectors, args.model, embedder.model.sha256)
+    for f in asyncio.run(judgement.check(ctx)):  # type: ignore[arg-type]
+        print(f"  {f.category:<18} {f.confidence:.2f}  {f.quote!r}")
+    for head in heads:
+        for text, v in vectors.items():
+            p = head.score(v)
+            mark = "*" if p >= head.threshold else " "
+            print(f"    {head.name:<16} {p:.2f}{mark} {text[:80]}")
     return 0
 
 

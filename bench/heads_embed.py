@@ -17,7 +17,7 @@ import os
 import struct
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,13 +63,19 @@ class EmbeddingCache:
     def __init__(self, model: EmbeddingModel, folder: Path | None = None) -> None:
         self.path = (folder or cache_dir()) / f"embeddings-{model.key}.jsonl"
         self._rows: dict[str, Embedded] = {}
+        self.unreadable = 0
         if self.path.is_file():
             for line in self.path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
+                if not line.strip():
+                    continue
+                try:
                     row = json.loads(line)
                     raw = base64.b64decode(row["v"])
-                    vec = list(struct.unpack(f"<{len(raw) // 4}f", raw))
-                    self._rows[row["h"]] = Embedded(vec, int(row["n"]))
+                except (ValueError, KeyError):
+                    self.unreadable += 1  # a line cut short: that text is embedded again
+                    continue
+                vec = list(struct.unpack(f"<{len(raw) // 4}f", raw))
+                self._rows[row["h"]] = Embedded(vec, int(row["n"]))
 
     @staticmethod
     def digest(text: str) -> str:
@@ -83,22 +89,43 @@ class EmbeddingCache:
         self._rows[h] = item
         self.path.parent.mkdir(parents=True, exist_ok=True)
         blob = base64.b64encode(struct.pack(f"<{len(item.vector)}f", *item.vector)).decode()
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write(json.dumps({"h": h, "n": item.tokens, "v": blob}) + "\n")
+        line = (json.dumps({"h": h, "n": item.tokens, "v": blob}) + "\n").encode("utf-8")
+        # One write() on an O_APPEND descriptor: two bench runs may add to the same cache,
+        # and a buffered file could split a line of ~8 KB into two writes that interleave.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
 
 
 class Embedder:
     """Embeds one text per request (so each has its own token count) through an
     OpenAI-compatible client; the embedded server, if this started one, stops at close()."""
 
-    def __init__(self, model: EmbeddingModel, client: Any, request_model: str, handle: Any = None):
+    def __init__(
+        self,
+        model: EmbeddingModel,
+        start: Callable[[], tuple[Any, Any]] | None,
+        request_model: str,
+    ):
         self.model = model
-        self._client = client
+        #: Starts the endpoint on the first text not in the cache: (client, server handle).
+        #: ``None``: use the cache only.
+        self._start = start
+        self._client: Any = None
         self._request_model = request_model
-        self._handle = handle  # the xllamacpp.Server: dropping it stops the server
+        self._handle: Any = None  # the xllamacpp.Server: dropping it stops the server
         self.cache = EmbeddingCache(model)
         self.computed_tokens = 0
         self.computed_seconds = 0.0
+
+    def client(self) -> Any:
+        if self._client is None:
+            if self._start is None:
+                raise SystemExit("a text has no cached embedding and --cached-only was given")
+            self._client, self._handle = self._start()
+        return self._client
 
     def embed(self, texts: Sequence[str], progress: str | None = None) -> list[Embedded]:
         out: list[Embedded] = []
@@ -108,7 +135,7 @@ class Embedder:
             hit = self.cache.get(text)
             if hit is None:
                 started = time.perf_counter()
-                resp = self._client.embeddings.create(
+                resp = self.client().embeddings.create(
                     model=self._request_model, input=[self.model.prefix + text]
                 )
                 self.computed_seconds += time.perf_counter() - started
@@ -129,36 +156,47 @@ class Embedder:
         self._handle = None
 
 
-def embedded(model_name: str, threads: int, prefix: str = "") -> Embedder:
-    """Start the embedded model (a catalogue name) for embeddings and chat alike."""
-    import openai
-    import xllamacpp
-
+def embedded(
+    model_name: str, threads: int, prefix: str = "", cached_only: bool = False
+) -> Embedder:
+    """The embedded model (a catalogue name), started for embeddings on the first text
+    that is not in the cache."""
     from copydesk.plugins.local.catalogue import load_catalogue
-    from copydesk.plugins.local.pull import present
 
     entry = load_catalogue().models[model_name]
-    path = present(entry)
-    if path is None:
-        raise SystemExit(f"{model_name} is not pulled: copydesk models pull {model_name}")
-    params = xllamacpp.CommonParams()
-    params.model.path = str(path)
-    params.model_alias = [model_name]
-    params.n_ctx = 2048
-    params.n_parallel = 1
-    params.cpuparams.n_threads = threads
-    params.cpuparams_batch.n_threads = threads
-    params.cpuparams.poll = 0
-    params.cpuparams_batch.poll = 0
-    params.hostnames = ["127.0.0.1"]
-    params.port = 0
-    params.ui = False
-    params.verbosity = 0
-    # What /v1/embeddings needs; chat completions keep working on the same server.
-    params.embedding = True
-    params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
-    handle = xllamacpp.Server(params)
-    client = openai.OpenAI(base_url=f"{handle.listening_address}/v1", api_key="none")
+
+    def start() -> tuple[Any, Any]:
+        import openai
+        import xllamacpp
+
+        from copydesk.plugins.local.pull import present
+
+        path = present(entry)
+        if path is None:
+            raise SystemExit(f"{model_name} is not pulled: copydesk models pull {model_name}")
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.model_alias = [model_name]
+        params.n_ctx = 2048
+        # One slot: with several, llama.cpp 0.2's embeddings of a multi-input request
+        # came out different from the same sentences embedded alone (cosine down to
+        # 0.45, measured); with one they agree to 1e-7.
+        params.n_parallel = 1
+        params.cpuparams.n_threads = threads
+        params.cpuparams_batch.n_threads = threads
+        params.cpuparams.poll = 0
+        params.cpuparams_batch.poll = 0
+        params.hostnames = ["127.0.0.1"]
+        params.port = 0
+        params.ui = False
+        params.verbosity = 0
+        # What /v1/embeddings needs; chat completions keep working on the same server.
+        params.embedding = True
+        params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+        handle = xllamacpp.Server(params)
+        client = openai.OpenAI(base_url=f"{handle.listening_address}/v1", api_key="none")
+        return client, handle
+
     model = EmbeddingModel(
         name=model_name,
         sha256=entry.sha256,
@@ -166,7 +204,7 @@ def embedded(model_name: str, threads: int, prefix: str = "") -> Embedder:
         prefix=prefix,
         source=f"embedded (llama.cpp via xllamacpp, {threads} thread{'s' * (threads != 1)})",
     )
-    return Embedder(model, client, model_name, handle)
+    return Embedder(model, None if cached_only else start, model_name)
 
 
 def endpoint(
@@ -176,16 +214,20 @@ def endpoint(
     $OPENAI_API_KEY if set. Its model file's sha256 is unknown here, so it is recorded as None."""
     import openai
 
-    client = openai.OpenAI(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY", "none"))
+    def start() -> tuple[Any, Any]:
+        key = os.environ.get("OPENAI_API_KEY", "none")
+        return openai.OpenAI(base_url=base_url, api_key=key), None
+
     model = EmbeddingModel(model_name, None, pooling, prefix, base_url)
-    return Embedder(model, client, model_name)
+    return Embedder(model, start, model_name)
 
 
 def open_embedder(
-    base_url: str | None, model_name: str, threads: int, prefix: str = ""
+    base_url: str | None, model_name: str, threads: int, prefix: str = "", cached_only: bool = False
 ) -> Embedder:
-    return (
-        endpoint(base_url, model_name, prefix)
-        if base_url
-        else embedded(model_name, threads, prefix)
-    )
+    if base_url:
+        embedder = endpoint(base_url, model_name, prefix)
+        if cached_only:
+            embedder._start = None
+        return embedder
+    return embedded(model_name, threads, prefix, cached_only)

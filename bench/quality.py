@@ -1,465 +1,209 @@
-"""How well the checkers find what human annotators marked: BABE and BASIL (dev halves).
+"""How well copydesk's findings match what human annotators marked: BABE and BASIL dev.
 
+    pip install -e '.[heads]'
     python bench/quality.py --babe ../shared/eval/babe_dev.jsonl \\
-        --basil ../shared/eval/basil_dev.jsonl [--limit N] [--json OUT]
+        --basil ../shared/eval/basil_dev.jsonl [--babe-limit N] [--basil-limit N] \\
+        [--no-llm-checker] [--model-findings FILE] [--threads 2] [--json OUT]
 
-Prints, for the deterministic checkers alone (on all the data), and on an evenly spaced
-sample of ``--limit`` BABE sentences and ``--basil-limit`` BASIL articles for the model
-checker alone and for the two merged as copydesk merges them:
+Two configurations on the same evenly spaced samples (``--babe-limit`` BABE sentences,
+``--basil-limit`` BASIL articles; 0: all):
 
-- BABE (Spinde et al. 2021), sentence level: precision, recall and macro-F1 of "the
-  sentence has a loaded_language finding" against the expert label (null labels skipped),
-  and the recall of the annotated biased words (a word counts when a loaded_language
-  finding overlaps it);
-- BASIL (Fan et al. 2019): recall of the ``lexical`` spans (by a loaded_language finding,
-  and by any finding) and of the ``informational`` spans (by any finding), and findings
-  per 1,000 words, the noise rate.
+- ``no_model``: what ``copydesk check --no-model`` runs, the deterministic checkers;
+- ``default``: what ``copydesk check`` runs by default on the embedded model for these
+  categories: the deterministic checkers, the judgement heads and the model checker
+  (``llm``, without a summary: its loaded_language findings do not use one), merged as
+  copydesk merges them. ``--no-llm-checker`` leaves the model checker out (the JSON says
+  which checkers ran), for a run on all the data in minutes rather than a day.
 
-The data is read from the paths given and never copied into the project. The model runs
-through copydesk's own provider (``--provider``, default the embedded ``local`` model),
-one request at a time.
+The judgement checker gets its embeddings from bench/heads_embed.py's cache (computing
+what is missing with the embedded model), through a stand-in for ``ctx.embed``, since the
+model-access API that gives checkers ``ctx.embed`` is not on every copydesk yet; its
+findings are grounded and merged exactly as the host does (bench/quality_runs.py). On BABE
+the heads are fitted in topic folds, each sentence judged by heads that never saw its
+topic: BABE is the in-set figure, held out. On BASIL the shipped heads, fitted on all of
+BABE dev, judge unchanged: the cross-set figure.
+
+Keys (``--json OUT``): ``default.babe.{macro_f1,auc,precision,recall}``,
+``default.basil.{sentence_auc,sentence_macro_f1,lexical_recall,findings_per_1000_words}``,
+the same under ``no_model``, and per-category reliability tables under
+``*.reliability.{babe,basil}``; bench/quality_scores.py defines each. The data is read from
+the paths given and never copied into the project.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import hashlib
 import json
-import re
+import os
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from copydesk.components import Checker
-from copydesk.errors import ModelError
-from copydesk.furniture import strip_furniture
-from copydesk.host import Host, load_host
+import numpy as np
+from heads_data import babe_sentences, read_jsonl, spread
+from heads_embed import embedded
+from quality_runs import DeskRun, ModelCache, babe_fold_heads, run_heads, run_model
+from quality_scores import (
+    babe_reliability,
+    babe_scores,
+    basil_scores,
+    by_category,
+    pick_breakdown,
+    prepare,
+)
+
+from copydesk.host import load_host
 from copydesk.merge import merge_findings
-from copydesk.model.providers import choose_provider
-from copydesk.model.service import ModelService
-from copydesk.pipeline import Pipeline
-from copydesk.prompt_library import PromptLibrary
+from copydesk.plugins.heads.head_file import EmbeddingSpace
 from copydesk.settings import Settings
-from copydesk.types import Article, Finding, StageStatus
+from copydesk.types import Finding
 
-# running the checkers ---------------------------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """The grounded, merged findings for one item, and how its checkers' stages ended."""
-
-    findings: list[Finding]
-    stages: list[StageStatus] = field(default_factory=list)
+MODEL = "qwen2.5-coder-1.5b-instruct"
 
 
-class Runner:
-    """Runs a set of checkers on articles through copydesk's own pipeline (grounding and merge)."""
-
-    def __init__(self, host: Host, checkers: list[Checker], settings: Settings) -> None:
-        self.host = host
-        self.checkers = checkers
-        self.settings = settings
-        self.prompts = PromptLibrary(settings.prompts_dirs, host.prompt_dirs)
-        self.provider = choose_provider(settings, host.components["provider"])
-        capabilities = self.provider.capabilities(settings)
-        self.model = ModelService(self.provider, settings.for_provider(capabilities), capabilities)
-
-    def run(self, article: Article) -> Outcome:
-        return asyncio.run(self._run(article))
-
-    async def _run(self, article: Article) -> Outcome:
-        session = self.model.session()
-        pipeline = Pipeline(
-            summariser=None,
-            extractor=None,
-            checkers=self.checkers,
-            prompts=self.prompts,
-            session=session,
-            plugin_of=self.host.owner,
-        )
-        try:
-            result = await pipeline.run(article)
-        finally:
-            await session.close()
-        return Outcome(result.findings, result.stages)
-
-    def close(self) -> None:
-        self.model.close()
+def _fmt(v: Any) -> str:
+    return "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
 
-def prepare(text: str, title: str | None = None) -> Article:
-    article = Article(text=text, title=title)
-    strip_furniture(article)
-    return article
+def print_row(title: str, babe: dict[str, Any], basil: dict[str, Any]) -> None:
+    print(
+        f"  {title:<10} BABE macro-F1 {_fmt(babe['macro_f1'])} AUC {_fmt(babe['auc'])} "
+        f"P {_fmt(babe['precision'])} R {_fmt(babe['recall'])} | BASIL sentence AUC "
+        f"{_fmt(basil['sentence_auc'])} macro-F1 {_fmt(basil['sentence_macro_f1'])} lexical "
+        f"recall {_fmt(basil['lexical_recall'])} findings/1000w "
+        f"{_fmt(basil['findings_per_1000_words'])}"
+    )
 
 
-# metrics ---------------------------------------------------------------------------------
-
-
-def _ratio(a: int, b: int) -> float | None:
-    return round(a / b, 3) if b else None
-
-
-def _f1(p: float | None, r: float | None) -> float:
-    if not p or not r:
-        return 0.0
-    return 2 * p * r / (p + r)
-
-
-def overlaps(findings: Iterable[Finding], start: int, end: int) -> bool:
-    return any(f.target == "article" and f.start < end and start < f.end for f in findings)
-
-
-def loaded(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.category == "loaded_language"]
-
-
-def babe_scores(items: Sequence[dict[str, Any]], outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    tp = fp = fn = tn = 0
-    words_total = words_found = 0
-    for item, outcome in zip(items, outcomes, strict=True):
-        flagged = loaded(outcome.findings)
-        biased = item["label"] == 1
-        if flagged and biased:
-            tp += 1
-        elif flagged:
-            fp += 1
-        elif biased:
-            fn += 1
-        else:
-            tn += 1
-        if biased:
-            for word in item.get("biased_words") or []:
-                spots = [
-                    m.span()
-                    for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", item["text"], re.I)
-                ]
-                if not spots:
-                    continue
-                words_total += 1
-                words_found += any(overlaps(flagged, s, e) for s, e in spots)
-    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-    precision0, recall0 = _ratio(tn, tn + fn), _ratio(tn, tn + fp)
-    macro = (_f1(precision, recall) + _f1(precision0, recall0)) / 2
-    return {
-        "sentences": len(items),
-        "precision": precision,
-        "recall": recall,
-        "macro_f1": round(macro, 3),
-        "confusion": {"tp": tp, "fp": fp, "fn": fn, "tn": tn},
-        "biased_word_recall": _ratio(words_found, words_total),
-        "biased_words": words_total,
-    }
-
-
-def babe_calibration(
-    items: Sequence[dict[str, Any]], outcomes: Sequence[Outcome]
-) -> dict[str, Any]:
-    """Per detector and confidence: how often a sentence so flagged was labelled biased."""
-    table: dict[str, list[int]] = {}
-    for item, outcome in zip(items, outcomes, strict=True):
-        seen: set[str] = set()
-        for f in loaded(outcome.findings):
-            for detector in f.detectors:
-                key = f"{detector}@{f.confidence:.2f}"
-                if key not in seen:
-                    seen.add(key)
-                    row = table.setdefault(key, [0, 0])
-                    row[0] += 1
-                    row[1] += item["label"] == 1
-    return {
-        k: {"sentences": n, "labelled_biased": _ratio(b, n)} for k, (n, b) in sorted(table.items())
-    }
-
-
-def basil_scores(items: Sequence[dict[str, Any]], outcomes: Sequence[Outcome]) -> dict[str, Any]:
-    lexical = lex_loaded = lex_any = informational = info_any = 0
-    n_words = n_findings = n_loaded = 0
-    by_category: dict[str, int] = {}
-    for item, outcome in zip(items, outcomes, strict=True):
-        found = outcome.findings
-        n_words += len(item["text"].split())
-        n_findings += len(found)
-        n_loaded += len(loaded(found))
-        for f in found:
-            by_category[f.category] = by_category.get(f.category, 0) + 1
-        for span in item["spans"]:
-            if span.get("field", "text") != "text":
+def print_reliability(name: str, tables: dict[str, Any]) -> None:
+    for data, per_category in tables.items():
+        for category, t in per_category.items():
+            if not t["findings"]:
                 continue
-            start, end = span["start"], span["end"]
-            if span["bias_type"] == "lexical":
-                lexical += 1
-                lex_loaded += overlaps(loaded(found), start, end)
-                lex_any += overlaps(found, start, end)
-            elif span["bias_type"] == "informational":
-                informational += 1
-                info_any += overlaps(found, start, end)
-    per_k = round(1000 * n_findings / n_words, 2) if n_words else None
-    return {
-        "articles": len(items),
-        "lexical_spans": lexical,
-        "lexical_recall_loaded_language": _ratio(lex_loaded, lexical),
-        "lexical_recall_any": _ratio(lex_any, lexical),
-        "informational_spans": informational,
-        "informational_recall_any": _ratio(info_any, informational),
-        "findings_per_1000_words": per_k,
-        "loaded_language_per_1000_words": round(1000 * n_loaded / n_words, 2) if n_words else None,
-        "findings_by_category": dict(sorted(by_category.items())),
-    }
-
-
-# the data --------------------------------------------------------------------------------
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def spread(items: Sequence[dict[str, Any]], n: int) -> list[dict[str, Any]]:
-    """``n`` items evenly spaced through ``items``: every topic and outlet gets a share."""
-    if n <= 0 or n >= len(items):
-        return list(items)
-    step = len(items) / n
-    return [items[int(i * step)] for i in range(n)]
-
-
-class ModelCache:
-    """The model's grounded findings per item, kept in a file so that changing a
-    deterministic detector does not mean waiting for the model again. Entries are keyed by
-    the data set and item id, and kept only while the check prompt and model are the same."""
-
-    def __init__(self, path: Path | None, model: str) -> None:
-        self.path = path
-        self.stamp = f"{model}|{_prompt_hash()}"
-        self.items: dict[str, Any] = {}
-        if path is not None and path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("stamp") == self.stamp:
-                self.items = data.get("items", {})
-
-    def get(self, key: str) -> Outcome | None:
-        entry = self.items.get(key)
-        if entry is None:
-            return None
-        return Outcome(
-            [Finding(**f) for f in entry["findings"]],
-            [StageStatus(**s) for s in entry["stages"]],
-        )
-
-    def put(self, key: str, outcome: Outcome) -> None:
-        self.items[key] = {
-            "findings": [f.to_dict() for f in outcome.findings],
-            "stages": [s.to_dict() for s in outcome.stages],
-        }
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            payload = {"stamp": self.stamp, "items": self.items}
-            self.path.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-
-
-def _prompt_hash() -> str:
-    from importlib.resources import files
-
-    folder = files("copydesk.prompts")
-    text = "".join(folder.joinpath(n).read_text(encoding="utf-8") for n in _PROMPT_FILES)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-_PROMPT_FILES = ("_base.j2", "check.j2", "check.schema.json")
-
-
-def run_all(
-    runner: Runner,
-    items: Sequence[dict[str, Any]],
-    make: Callable[[dict[str, Any]], Article],
-    label: str,
-    progress: bool,
-    cache: ModelCache | None = None,
-) -> list[Outcome]:
-    out: list[Outcome] = []
-    started = time.perf_counter()
-    for i, item in enumerate(items, 1):
-        key = f"{label}:{item.get('id')}"
-        cached = cache.get(key) if cache else None
-        outcome = cached or runner.run(make(item))
-        if cache and cached is None:
-            cache.put(key, outcome)
-        out.append(outcome)
-        if progress:
-            elapsed = time.perf_counter() - started
-            note = " (kept from an earlier run)" if cached else ""
             print(
-                f"  {label}: {i}/{len(items)} ({elapsed:.0f} s){note}", file=sys.stderr, flush=True
+                f"  {name} {data} {category}: {t['findings']} findings, right "
+                f"{_fmt(t['share_right'])} ({t['right_when']}); ECE "
+                f"{_fmt(t['expected_calibration_error'])}"
             )
-    return out
-
-
-def merged(a: Sequence[Outcome], b: Sequence[Outcome]) -> list[Outcome]:
-    return [
-        Outcome(merge_findings([*x.findings, *y.findings]), [*x.stages, *y.stages])
-        for x, y in zip(a, b, strict=True)
-    ]
-
-
-def stage_failures(outcomes: Sequence[Outcome]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        for status in outcome.stages:
-            if status.status != "ok":
-                key = f"{status.plugin}:{status.status}"
-                counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
-# printing --------------------------------------------------------------------------------
-
-
-def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def print_babe(title: str, scores: dict[str, Any]) -> None:
-    print(
-        f"  BABE  {title:<34} n={scores['sentences']:<5} P={_fmt(scores['precision'])}  "
-        f"R={_fmt(scores['recall'])}  macro-F1={_fmt(scores['macro_f1'])}  "
-        f"biased-word recall={_fmt(scores['biased_word_recall'])} (of {scores['biased_words']})"
-    )
-
-
-def print_basil(title: str, scores: dict[str, Any]) -> None:
-    print(
-        f"  BASIL {title:<34} n={scores['articles']:<5} "
-        f"lexical recall={_fmt(scores['lexical_recall_loaded_language'])} "
-        f"(any finding {_fmt(scores['lexical_recall_any'])}, of {scores['lexical_spans']})  "
-        f"informational recall={_fmt(scores['informational_recall_any'])} "
-        f"(of {scores['informational_spans']})  "
-        f"findings/1000 words={_fmt(scores['findings_per_1000_words'])} "
-        f"(loaded_language {_fmt(scores['loaded_language_per_1000_words'])})"
-    )
-
-
-# main ------------------------------------------------------------------------------------
+            for row in t["rows"]:
+                print(
+                    f"      confidence {row['bin']}: n={row['n']:<5} mean "
+                    f"{row['mean_confidence']:.3f}  right {row['share_right']:.3f}"
+                )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--babe", type=Path, required=True, help="BABE jsonl (e.g. babe_dev.jsonl)")
+    parser.add_argument("--babe", type=Path, required=True, help="BABE jsonl (babe_dev.jsonl)")
     parser.add_argument("--basil", type=Path, required=True, help="BASIL jsonl (basil_dev.jsonl)")
+    parser.add_argument("--babe-limit", type=int, default=0, help="evenly spaced (0: all)")
+    parser.add_argument("--basil-limit", type=int, default=0, help="evenly spaced (0: all)")
+    parser.add_argument("--no-llm-checker", action="store_true", help="leave the model checker out")
     parser.add_argument(
-        "--limit",
-        type=int,
-        default=0,
-        help="BABE sentences for the model checker and the merge (0: do not run the model)",
+        "--model-findings", type=Path, default=None, help="keep model findings here"
     )
-    parser.add_argument(
-        "--basil-limit", type=int, default=3, help="BASIL articles for the model (with --limit)"
-    )
-    parser.add_argument("--provider", default="local", help="model provider (default: local)")
-    parser.add_argument("--model", default=None, help="model name for the provider")
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (embeddings)")
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
-    parser.add_argument(
-        "--model-findings",
-        type=Path,
-        default=None,
-        help="keep the model's findings per item in this file and reuse them on the next run "
-        "(while the check prompt and the model are unchanged)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
 
-    babe = [row for row in read_jsonl(args.babe) if row.get("label") is not None]
-    basil = read_jsonl(args.basil)
+    babe_all = [row for row in read_jsonl(args.babe) if row.get("label") is not None]
+    babe, basil = (
+        spread(babe_all, args.babe_limit),
+        spread(read_jsonl(args.basil), args.basil_limit),
+    )
     host = load_host()
-    deterministic = [c for c in host.components["checker"].values() if not c.needs_model]
-    # A small model on two cores can take minutes over a long article: wait for it rather
-    # than time out and ask again.
-    settings = Settings(provider=args.provider, model=args.model, timeout=900.0, max_retries=1)
-    det = Runner(host, deterministic, settings)
-
-    def babe_article(row: dict[str, Any]) -> Article:
-        return prepare(row["text"])
-
-    def basil_article(row: dict[str, Any]) -> Article:
-        return prepare(row["text"], row.get("title"))
-
-    progress = not args.quiet
-    report: dict[str, Any] = {"detectors": sorted(c.name for c in deterministic)}
-    print(f"deterministic detectors: {', '.join(report['detectors'])}")
-    det_babe = run_all(det, babe, babe_article, "deterministic BABE", False)
-    det_basil = run_all(det, basil, basil_article, "deterministic BASIL", False)
-    report["deterministic"] = {
-        "babe": babe_scores(babe, det_babe),
-        "babe_calibration": babe_calibration(babe, det_babe),
-        "basil": basil_scores(basil, det_basil),
+    det = sorted(c.name for c in host.components["checker"].values() if not c.needs_model)
+    settings = Settings(provider="local", timeout=900.0, max_retries=1)
+    report: dict[str, Any] = {
+        "samples": {"babe": len(babe), "babe_of": len(babe_all), "basil": len(basil)},
     }
-    print("deterministic, all the data:")
-    print_babe("deterministic", report["deterministic"]["babe"])
-    print_basil("deterministic", report["deterministic"]["basil"])
-    print("  BABE  share labelled biased, by detector@confidence of its flags:")
-    for key, row in report["deterministic"]["babe_calibration"].items():
-        print(f"        {key:<30} {row['labelled_biased']} of {row['sentences']} sentences")
 
-    if args.limit > 0:
-        babe_n, basil_n = spread(babe, args.limit), spread(basil, args.basil_limit)
-        babe_idx = {id(r): i for i, r in enumerate(babe)}
-        basil_idx = {id(r): i for i, r in enumerate(basil)}
-        det_babe_n = [det_babe[babe_idx[id(r)]] for r in babe_n]
-        det_basil_n = [det_basil[basil_idx[id(r)]] for r in basil_n]
-        llm = Runner(host, [host.get("checker", "llm")], settings)
-        model_name = args.model or "(the provider's default)"
+    no_model = DeskRun(host, settings, det, use_model=False)
+    det_babe = [no_model.run(prepare(r["text"])) for r in babe]
+    det_basil = [no_model.run(prepare(r["text"], r.get("title"))) for r in basil]
+    report["no_model"] = {
+        "checkers": det,
+        "babe": babe_scores(babe, det_babe),
+        "basil": basil_scores(basil, det_basil),
+        "reliability": {"babe": babe_reliability(babe, det_babe)},
+    }
+    report["no_model"]["reliability"]["basil"] = report["no_model"]["basil"].pop("reliability")
+
+    # The heads: on BABE, fold heads that never saw the sentence's topic.
+    os.environ["COPYDESK_HEADS_DIR"] = tempfile.mkdtemp(prefix="no-user-heads-")
+    embedder = embedded(MODEL, args.threads)
+    started = time.perf_counter()
+    sentences = babe_sentences(args.babe)
+    x = np.array([r.vector for r in embedder.embed([s.text for s in sentences], "babe")])
+    model = embedder.model
+    space = EmbeddingSpace(model.name, model.sha256, model.pooling, x.shape[1])
+    folds = Path(tempfile.mkdtemp(prefix="babe-fold-heads-"))
+    fold_of_text = dict(
+        zip((s.text for s in sentences), babe_fold_heads(sentences, x, space, folds), strict=True)
+    )
+    heads_babe = [
+        run_heads(prepare(r["text"]), embedder, [folds / f"fold{fold_of_text[r['text']]}"])
+        for r in babe
+    ]
+    heads_basil = [run_heads(prepare(r["text"], r.get("title")), embedder) for r in basil]
+    embedder.close()
+    report["heads_run"] = {
+        "embedding_model": model.name,
+        "embedding_sha256": model.sha256,
+        "tokens_computed_this_run": embedder.computed_tokens,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+    checkers = [*det, "judgement"]
+    llm_babe: list[list[Finding]] = [[] for _ in babe]
+    llm_basil: list[list[Finding]] = [[] for _ in basil]
+    if not args.no_llm_checker:
+        checkers.append("llm")
+        run = DeskRun(host, settings, ["llm"], use_model=True)
+        cache = ModelCache(args.model_findings, f"local:{run.desk.provider.name}:{run.desk.settings.model}")
         try:
-            started = time.perf_counter()
-            cache = ModelCache(args.model_findings, f"{args.provider}:{model_name}")
-            llm_babe = run_all(llm, babe_n, babe_article, "babe", progress, cache)
-            llm_basil = run_all(llm, basil_n, basil_article, "basil", progress, cache)
-            seconds = round(time.perf_counter() - started, 1)
-        except ModelError as exc:
-            print(f"the model could not be run: {exc}", file=sys.stderr)
-            return 2
+            llm_babe = run_model(run, cache, babe, lambda r: prepare(r["text"]), "babe")
+            llm_basil = run_model(
+                run, cache, basil, lambda r: prepare(r["text"], r.get("title")), "basil"
+            )
         finally:
-            llm.close()
-        model = llm._endpoint.model if llm._endpoint else model_name
-        both_babe, both_basil = merged(det_babe_n, llm_babe), merged(det_basil_n, llm_basil)
-        report["sample"] = {
-            "model": model,
-            "provider": llm.provider.name,
-            "model_seconds": seconds,
-            "babe_ids": [r.get("id") for r in babe_n],
-            "basil_ids": [r.get("id") for r in basil_n],
-            "model_stage_failures": stage_failures([*llm_babe, *llm_basil]),
-            "deterministic": {
-                "babe": babe_scores(babe_n, det_babe_n),
-                "basil": basil_scores(basil_n, det_basil_n),
-            },
-            "llm": {
-                "babe": babe_scores(babe_n, llm_babe),
-                "basil": basil_scores(basil_n, llm_basil),
-            },
-            "merged": {
-                "babe": babe_scores(babe_n, both_babe),
-                "basil": basil_scores(basil_n, both_basil),
-            },
-        }
-        sample = report["sample"]
-        print(
-            f"sample of {len(babe_n)} BABE sentences and {len(basil_n)} BASIL articles, "
-            f"model {model} ({llm.provider.name}), {seconds} s of model time:"
-        )
-        for name in ("deterministic", "llm", "merged"):
-            print_babe(name if name != "llm" else f"model ({model})", sample[name]["babe"])
-        for name in ("deterministic", "llm", "merged"):
-            print_basil(name if name != "llm" else f"model ({model})", sample[name]["basil"])
-        if sample["model_stage_failures"]:
-            print(f"  model stages that did not end ok: {sample['model_stage_failures']}")
-    else:
-        print("model checker: not run (give --limit N to run it on N BABE sentences)")
+            run.close()
+        report["model_stage_failures"] = run.failures
 
+    def merged(*parts: list[list[Finding]]) -> list[list[Finding]]:
+        return [merge_findings([f for p in item for f in p]) for item in zip(*parts, strict=True)]
+
+    all_babe = merged(det_babe, heads_babe, llm_babe)
+    all_basil = merged(det_basil, heads_basil, llm_basil)
+    report["default"] = {
+        "checkers": checkers,
+        "babe": babe_scores(babe, all_babe),
+        "basil": basil_scores(basil, all_basil),
+        "reliability": {"babe": babe_reliability(babe, all_babe)},
+        "findings_by_category": {"babe": by_category(all_babe), "basil": by_category(all_basil)},
+        "judgement_picks": {
+            "babe": pick_breakdown(babe, heads_babe, "babe"),
+            "basil": pick_breakdown(basil, heads_basil, "basil"),
+        },
+    }
+    report["default"]["reliability"]["basil"] = report["default"]["basil"].pop("reliability")
+
+    print(
+        f"BABE: {len(babe)} of {len(babe_all)} sentences (in-set: heads fitted on other topics); "
+        f"BASIL: {len(basil)} articles (cross-set: heads fitted on all of BABE dev)"
+    )
+    print_row("no_model", report["no_model"]["babe"], report["no_model"]["basil"])
+    print_row("default", report["default"]["babe"], report["default"]["basil"])
+    print(f"  default checkers: {', '.join(checkers)}")
+    for data, picks in report["default"]["judgement_picks"].items():
+        for kind, row in picks.items():
+            print(
+                f"  judgement {data} {kind}: {row['findings']} findings, right {row['share_right']}"
+            )
+    print_reliability("no_model", report["no_model"]["reliability"])
+    print_reliability("default", report["default"]["reliability"])
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -467,4 +211,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -57,6 +57,12 @@ class NotRecorded(ModelError):
     """Replaying a cassette, copydesk made a request the cassette does not hold."""
 
 
+class StageSkipped(CopydeskError):
+    """Raised by a stage that cannot apply to this run and says why (a checker whose data
+    is for another model, say): the stage is reported ``skipped`` with the message as its
+    reason, and the run is not failed for it."""
+
+
 class UnparseableOutput(CopydeskError):
     """The model never produced output that parsed and validated against the prompt's schema."""
 

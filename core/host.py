@@ -37,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.unattributed_claims",
     "copydesk.plugins.internal_inconsistency",
     "copydesk.plugins.unfaithful_summary",
+    "copydesk.plugins.judgement",
     "copydesk.plugins.openai_provider",
     "copydesk.plugins.local.plugin",
     "copydesk.plugins.formats",

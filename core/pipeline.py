@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 from .components import ClaimExtractor, Summariser
 from .context import CheckContext, StageContext
-from .errors import CopydeskError, ModelError, UnparseableOutput
+from .errors import CopydeskError, ModelError, StageSkipped, UnparseableOutput
 from .grounding import ground
 from .merge import merge_findings
 from .model.service import Session
@@ -199,6 +199,8 @@ class Pipeline:
                 f"{component.name} ({owner}) did not finish within {self.stage_timeout:g} s; "
                 "it was stopped and the run went on without it"
             )
+        except StageSkipped as exc:
+            status.status, status.reason = "skipped", str(exc)
         except UnparseableOutput as exc:
             status.status, status.reason, status.raw = "unparseable", exc.message, exc.raw
         except ModelError as exc:
