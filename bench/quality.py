@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_llm_checker:
         checkers.append("llm")
         run = DeskRun(host, settings, ["llm"], use_model=True)
-        cache = ModelCache(args.model_findings, f"local:{run.desk.provider.name}:{run.desk.settings.model}")
+        cache = ModelCache(
+            args.model_findings, f"local:{run.desk.provider.name}:{run.desk.settings.model}"
+        )
         try:
             llm_babe = run_model(run, cache, babe, lambda r: prepare(r["text"]), "babe")
             llm_basil = run_model(

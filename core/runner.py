@@ -121,13 +121,16 @@ class Copydesk:
         if self.use_model:
             await self.model.endpoint.for_lookup()
 
-    async def embed(self, texts: Sequence[str]) -> Embeddings:
+    async def embed_async(self, texts: Sequence[str]) -> Embeddings:
         """One vector per text from the desk's model (``copydesk heads fit`` uses this)."""
         session = self.model.session()
         try:
             return await session.embed(texts, stage="embed")
         finally:
             await session.close()
+
+    def embed(self, texts: Sequence[str]) -> Embeddings:
+        return asyncio.run(self.embed_async(texts))
 
     def prepare(self, article: Article) -> Article:
         """Leave page furniture out of the analysed body (unless told to keep it)."""

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.errors import StageSkipped
 from copydesk.types import Article, Finding
 
 from .heads import Head, HeadError, installed_heads
@@ -54,29 +53,14 @@ class Embeddings(Protocol):
     model_sha256: str | None
 
 
-class _EmbeddingContext(Protocol):
-    """What the checker uses of its context: ``ctx.embed`` is the model-access API's
-    (one request for many texts, cached and recorded like answers)."""
-
-    config: dict[str, Any]
-
-    async def embed(self, texts: Sequence[str]) -> Embeddings: ...
-
-
 @copydesk.checker("judgement", categories=CATEGORIES, needs_model=True)
 async def judgement(ctx: CheckContext) -> list[Finding]:
     """Score the article's sentences with the installed heads: :func:`judge`."""
-    config = getattr(ctx, "config", None) or {}
-    heads = [h for h in installed_heads(_extra_places(config)) if h.category in CATEGORIES]
+    heads = [h for h in installed_heads(_extra_places(ctx.config)) if h.category in CATEGORIES]
     sentences = judged_sentences(ctx.article)
     if not heads or not sentences:
         return []
-    if not hasattr(ctx, "embed"):
-        raise StageSkipped(
-            "this copydesk gives checkers no embeddings (ctx.embed)",
-            "the judgement heads need copydesk's model-access API with ctx.embed",
-        )
-    embedded = await cast(_EmbeddingContext, ctx).embed([s.text for s in sentences])
+    embedded = await ctx.embed([s.text for s in sentences])
     usable = heads_for(heads, embedded.model, embedded.model_sha256)
     if len(embedded.vectors) != len(sentences):
         raise HeadError(
