@@ -14,20 +14,21 @@ author tests is what users run::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .calls import CallLog, ResponseCache
 from .components import Endpoint
 from .context import ModelSession
-from .errors import ConfigError, NotRecorded
+from .errors import ConfigError, CopydeskError, NotRecorded
+from .evidence import EvidenceInputs, RunEvidence
 from .furniture import strip_furniture
 from .host import Host, load_host
 from .pipeline import Pipeline, RunResult
 from .prompt_library import PromptLibrary
 from .settings import Settings
-from .types import Article, StageStatus
+from .types import Article, GivenText, StageStatus
 
 
 class Copydesk:
@@ -44,6 +45,8 @@ class Copydesk:
         skip_checkers: Iterable[str] = (),
         use_model: bool = True,
         keep_furniture: bool = False,
+        evidence: EvidenceInputs | None = None,
+        given: Sequence[GivenText] = (),
     ) -> None:
         self.settings = settings
         self.host = host or load_host()
@@ -72,6 +75,12 @@ class Copydesk:
         self.explain_miss: Callable[[str], NotRecorded] | None = None
         #: Validated answers kept across runs; ``None`` asks the model every time.
         self.cache: ResponseCache | None = None
+        #: What the user gave as evidence, and the texts to check against each article.
+        self.evidence = evidence or EvidenceInputs()
+        self.given = list(given)
+        self.evidence_sources = list(self.host.components["evidence_source"].values())
+        for source in self.evidence_sources:
+            _prepare(source, self.evidence)
 
     @classmethod
     def from_options(
@@ -86,10 +95,26 @@ class Copydesk:
         no_model: bool = False,
         keep_furniture: bool = False,
         no_cache: bool = False,
+        sources: Sequence[str] = (),
+        corpus: Sequence[str] = (),
+        summary: str | None = None,
+        headline: str | None = None,
     ) -> Copydesk:
         """A desk from the command line's option values, as ``check`` and ``batch`` take
-        them (comma lists as typed), with the response cache unless ``no_cache``."""
+        them (comma lists as typed), with the response cache unless ``no_cache``.
+        ``sources`` and ``corpus`` are the evidence (``--source``, ``--corpus``);
+        ``summary`` (a file) and ``headline`` are checked against the article."""
         from .cache import cache_for
+        from .inputs import check_corpus_paths, read_given, read_sources
+
+        evidence = EvidenceInputs(tuple(read_sources(sources)), check_corpus_paths(corpus))
+        given = []
+        if summary is not None:
+            given.append(GivenText("given_summary", read_given(summary, "--summary"), summary))
+        if headline is not None:
+            if not headline.strip():
+                raise ConfigError("--headline is empty", 'give the headline: --headline "..."')
+            given.append(GivenText("headline", " ".join(headline.split())))
 
         desk = cls(
             settings,
@@ -100,6 +125,8 @@ class Copydesk:
             skip_checkers=parse_names(skip_checkers) or (),
             use_model=not no_model,
             keep_furniture=keep_furniture,
+            evidence=evidence,
+            given=given,
         )
         # Validated answers from earlier runs; off when recording or replaying.
         desk.cache = cache_for(settings, no_cache=no_cache)
@@ -130,7 +157,10 @@ class Copydesk:
             strip_furniture(article)
         return article
 
-    async def check_async(self, article: Article) -> RunResult:
+    async def check_async(
+        self, article: Article, given: Sequence[GivenText] | None = None
+    ) -> RunResult:
+        """Check ``article``; ``given`` texts (by default the desk's) are checked against it."""
         self.prepare(article)
         session = ModelSession(
             self._open_endpoint,
@@ -149,6 +179,12 @@ class Copydesk:
             plugin_of=self.host.owner,
             stage_timeout=self.settings.stage_timeout,
             chunk_chars=self.settings.part_chars,
+            evidence=RunEvidence(
+                self.evidence_sources,
+                self.evidence,
+                article,
+                self.given if given is None else given,
+            ),
         )
         try:
             result = await pipeline.run(article)
@@ -167,8 +203,8 @@ class Copydesk:
         result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
         return result
 
-    def check(self, article: Article) -> RunResult:
-        return asyncio.run(self.check_async(article))
+    def check(self, article: Article, given: Sequence[GivenText] | None = None) -> RunResult:
+        return asyncio.run(self.check_async(article, given))
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -177,6 +213,10 @@ class Copydesk:
 
     def close(self) -> None:
         self.provider.close()
+        for source in self.evidence_sources:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -211,6 +251,23 @@ class DeskRecipe:
     def __getstate__(self) -> dict[str, Any]:
         # Pickled for a spawned process, which loads its plugins itself.
         return {"settings": self.settings, "options": self.options, "host": None}
+
+
+def _prepare(source: Any, inputs: EvidenceInputs) -> None:
+    """An evidence source's optional ``prepare``: its copydesk errors (a corpus that is not
+    one) are the user's to hear; anything else is the plugin's bug, named."""
+    prepare = getattr(source, "prepare", None)
+    if prepare is None:
+        return
+    try:
+        prepare(inputs)
+    except CopydeskError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            f"evidence source {source.name!r} failed to prepare: {type(exc).__name__}: {exc}",
+            "fix or uninstall its plugin, or leave it out with COPYDESK_LOAD_PLUGINS",
+        ) from exc
 
 
 def parse_names(value: str | None) -> list[str] | None:
