@@ -18,7 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pluggy
 
 from .components import checker
-from .types import Article, Claim, Finding, Span, StageStatus, Summary
+from .types import Article, Claim, Evidence, Finding, Passage, Span, StageStatus, Statement, Summary
 
 try:
     __version__ = version("copydesk")
@@ -30,9 +30,12 @@ hookimpl = pluggy.HookimplMarker("copydesk")
 __all__ = [
     "Article",
     "Claim",
+    "Evidence",
     "Finding",
+    "Passage",
     "Span",
     "StageStatus",
+    "Statement",
     "Summary",
     "__version__",
     "checker",

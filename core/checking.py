@@ -50,6 +50,12 @@ class RunOptions:
     record: Path | None = None
     replay: Path | None = None
     no_cache: bool = False
+    #: evidence: documents (files, folders, URLs) and corpus files
+    sources: tuple[str, ...] = ()
+    corpus: tuple[str, ...] = ()
+    #: a summary (a file) and a headline to check against the article
+    summary: str | None = None
+    headline: str | None = None
 
     def settings(self) -> Settings:
         """The run's settings from these options, the config and the environment; when
@@ -82,6 +88,10 @@ class RunOptions:
             "no_model": self.no_model,
             "keep_furniture": self.keep_furniture,
             "no_cache": self.no_cache,
+            "sources": tuple(self.sources),
+            "corpus": tuple(self.corpus),
+            "summary": self.summary,
+            "headline": self.headline,
         }
 
     def cassette(self, desk: Copydesk, command: str) -> contextlib.AbstractContextManager[Any]:
@@ -167,6 +177,12 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
     # Read every input first: a bad file is a usage error before any model time is spent.
     paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
+    if (run.summary is not None or run.headline is not None) and len(articles) > 1:
+        raise ConfigError(
+            f"--summary and --headline are checked against one article, and {len(articles)} "
+            "were given",
+            "check each article with its own summary or headline",
+        )
 
     desk = Copydesk.from_options(settings, host, **run.desk_options())
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)

@@ -131,6 +131,25 @@ def cli() -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Ask the model even when the response cache has the answer."
 )
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="FILE|FOLDER|URL",
+    help="Evidence: a document the article was written from, read as articles are (repeatable).",
+)
+@click.option(
+    "--corpus",
+    multiple=True,
+    metavar="FILE",
+    help="Evidence: a corpus built with `copydesk corpus index` (repeatable).",
+)
+@click.option(
+    "--summary",
+    metavar="FILE",
+    help="A summary (standfirst, blurb) to check against the article, which is its evidence.",
+)
+@click.option("--headline", metavar="TEXT", help="A headline to check against the article.")
 def check(
     paths: tuple[str, ...],
     fmt: str,

@@ -1,5 +1,5 @@
 """What a plugin registers: the shapes of summarisers, claim extractors, checkers,
-model providers and report formats.
+evidence sources, model providers and report formats.
 
 They are structural protocols: any object with these attributes works, no base class
 needed. ``name`` must be unique among components of the same kind; copydesk refuses to
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkabl
 if TYPE_CHECKING:
     from .context import CheckContext, StageContext
     from .settings import Settings
-    from .types import Article, Claim, Finding, Summary
+    from .types import Article, Claim, Finding, Passage, Summary
 
 
 @runtime_checkable
@@ -121,6 +121,30 @@ def checker(
         )
 
     return decorate
+
+
+@runtime_checkable
+class EvidenceSource(Protocol):
+    """Where the fact-check finds evidence: ``search`` returns at most ``k`` passages for
+    ``query``, best first, each a :class:`~copydesk.types.Passage` with its document's id,
+    title, location, text and ``[start, end)`` in that document.
+
+    ``query`` is free text (a claim's own words first); ``ctx`` is the asking checker's
+    context: ``ctx.evidence.documents`` and ``ctx.evidence.corpora`` are what the user
+    gave with ``--source`` and ``--corpus``, ``ctx.config`` this plugin's settings. Return
+    ``[]`` when there is nothing to search. Offsets must be true: the host finds evidence
+    again in the passages you returned, and drops what is not there.
+
+    Two methods are optional. ``prepare(inputs)``, if present, is called once when a run
+    is set up with its :class:`~copydesk.evidence.EvidenceInputs`: open what ``search``
+    will read, and raise :class:`~copydesk.errors.InputError` for inputs you cannot use
+    (a corpus file that is not one), so that the user hears before any model time is
+    spent. ``close()``, if present, is called when the run ends.
+    """
+
+    name: str
+
+    async def search(self, query: str, ctx: CheckContext, k: int) -> list[Passage]: ...
 
 
 @dataclass

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .evidence import RunEvidence, StageEvidence
 from .grounding import ground, locate
 from .model.question import DEFAULT_MAX_TOKENS, AnswerCheck, Question
 from .prompt_library import PromptLibrary
 from .settings import Settings
-from .types import Article, Claim, Finding, Span, Summary
+from .types import Article, Claim, Finding, Span, StageStatus, Summary
 
 if TYPE_CHECKING:
     from .model.service import Embeddings, Session
@@ -120,16 +121,35 @@ class CheckContext(StageContext):
     (``--no-model``): do what you can without it. ``ctx.claims`` are the grounded claims,
     in article order; they are this checker's own copies, so changing them changes nothing
     another checker sees.
+
+    ``ctx.evidence`` (a :class:`~copydesk.evidence.StageEvidence`) is the way to the run's
+    evidence: the sources' passages, the documents and texts the user gave, and where a
+    fact-check records its verdicts (see :mod:`copydesk.evidence`).
     """
 
-    def __init__(self, *, summary: Summary | None, claims: list[Claim], **stage: Any) -> None:
+    def __init__(
+        self,
+        *,
+        summary: Summary | None,
+        claims: list[Claim],
+        evidence: StageEvidence | None = None,
+        **stage: Any,
+    ) -> None:
         super().__init__(**stage)
         self.summary = summary
         self.claims = claims
+        if evidence is None:  # a context built by hand (a test): a run with no evidence
+            status = StageStatus(self.plugin, "checker")
+            evidence = RunEvidence(article=self.article).view(self.plugin, status, self.article, ())
+        evidence.ctx = self
+        self.evidence = evidence
 
     def locate(
         self, item: str | Claim | Finding, *, near: int | None = None, context: str | None = None
     ) -> Span | None:
         """As :meth:`StageContext.locate`; a finding with ``target="summary"`` is looked
-        up in the summary."""
+        up in the summary, one with the target of a given text in that text."""
+        if isinstance(item, Finding) and item.target not in ("article", "summary"):
+            given: dict[str, str] = {g.target: g.text for g in self.evidence.run.given}
+            return ground(item, self.article, self.summary, given)
         return self._ground(item, self.summary, near, context)

@@ -16,6 +16,7 @@ best match what the plugin said about it (a claim's ``text``, a finding's
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .types import Article, Claim, Finding, Span, Summary
 
@@ -141,10 +142,16 @@ def locate(
     return None
 
 
-def ground(item: Claim | Finding, article: Article, summary: Summary | None = None) -> Span | None:
+def ground(
+    item: Claim | Finding,
+    article: Article,
+    summary: Summary | None = None,
+    given: Mapping[str, str] | None = None,
+) -> Span | None:
     """Where ``item``'s quote is: in the article's analysed body, or for a finding with
-    ``target="summary"`` in ``summary`` (``None`` when there is none). See the module's
-    docstring for the rule among repeats."""
+    ``target="summary"`` in ``summary`` (``None`` when there is none), or with the target
+    of a given text (``"given_summary"``, ``"headline"``) in ``given[target]``. See the
+    module's docstring for the rule among repeats."""
     hint = item.start if item.start >= 0 else None
     if isinstance(item, Claim):
         return locate(
@@ -154,6 +161,11 @@ def ground(item: Claim | Finding, article: Article, summary: Summary | None = No
         if summary is None:
             return None
         return locate(summary.text, item.quote, near=hint, context=item.explanation)
+    if item.target != "article":
+        text = (given or {}).get(item.target)
+        if text is None:
+            return None
+        return locate(text, item.quote, near=hint, context=item.explanation)
     return locate(
         article.text, item.quote, within=article.body_span, near=hint, context=item.explanation
     )

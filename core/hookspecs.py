@@ -7,8 +7,8 @@ group::
     [project.entry-points.copydesk]
     my_plugin = "my_package.plugin"
 
-The built-in summariser, claim extractor, checkers, model providers and report formats
-are plugins too, registered through these same hooks (see ``copydesk/plugins/``).
+The built-in summariser, claim extractor, checkers, evidence sources, model providers
+and report formats are plugins too, registered through these same hooks (see ``copydesk/plugins/``).
 
 Each ``register_*`` hook receives a ``register`` function; call it once per component.
 Components are small objects described in :mod:`copydesk.components`; a checker can
@@ -30,7 +30,14 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .components import Checker, ClaimExtractor, Provider, ReportFormat, Summariser
+    from .components import (
+        Checker,
+        ClaimExtractor,
+        EvidenceSource,
+        Provider,
+        ReportFormat,
+        Summariser,
+    )
 
 hookspec = pluggy.HookspecMarker("copydesk")
 
@@ -104,6 +111,44 @@ def register_checkers(register: Callable[[Checker], None]) -> None:
     returns the wrong type or a finding of a category it did not declare is reported in
     the run's stage statuses; the others go on. Findings are grounded like claims: a
     quote that is not in the text is dropped.
+    """
+
+
+@hookspec
+def register_evidence_sources(register: Callable[[EvidenceSource], None]) -> None:
+    """Register evidence sources: where the fact-check looks for what a claim rests on.
+
+    Called once at start-up. A source needs a unique ``name`` and
+    ``async def search(query, ctx, k) -> list[Passage]``: at most ``k`` passages for the
+    free-text ``query``, best first, each with its document's id, title, location, text
+    and ``start``/``end`` in that document::
+
+        class Archive:
+            name = "archive"
+
+            async def search(self, query, ctx, k):
+                hits = await my_archive.find(query, limit=k)  # your client
+                return [Passage(h.id, h.headline, h.url, h.text, h.start, h.end) for h in hits]
+
+
+        @copydesk.hookimpl
+        def register_evidence_sources(register):
+            register(Archive())
+
+    For every claim (and every sentence of a ``--summary`` or ``--headline``) the
+    fact-check checkers search every registered source at once, the claim's own words the
+    first query. Built in: ``sources`` (the documents given with ``--source``) and
+    ``corpus`` (the index given with ``--corpus``, built by ``copydesk corpus index``); a
+    third party adds web search, a newsroom archive or an OpenSearch cluster the same way.
+    ``ctx.evidence.documents`` and ``ctx.evidence.corpora`` hold what the user gave; a
+    source with nothing to search returns ``[]``. Optional methods: ``prepare(inputs)``,
+    called when a run is set up (raise ``InputError`` for inputs you cannot use), and
+    ``close()``. The name ``article`` is taken: it is the article's own evidence.
+
+    Offsets must be true: evidence a checker cites is found again in the passages its
+    source returned (or the document the user gave), and dropped when it is not there. A
+    source that raises or returns the wrong type is reported in the run's stages (stage
+    ``evidence_source``) and the other sources go on.
     """
 
 

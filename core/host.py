@@ -38,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "copydesk.plugins.internal_inconsistency",
     "copydesk.plugins.unfaithful_summary",
     "copydesk.plugins.judgement",
+    "copydesk.plugins.fact_check",
     "copydesk.plugins.openai_provider",
     "copydesk.plugins.local.plugin",
     "copydesk.plugins.formats",
@@ -47,10 +48,10 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
 ENTRY_POINT_GROUP = "copydesk"
 
 if TYPE_CHECKING:
-    from .components import ClaimExtractor, Provider, ReportFormat, Summariser
+    from .components import ClaimExtractor, EvidenceSource, Provider, ReportFormat, Summariser
 
 #: The kinds of component, as ``Host.get`` and ``Host.components`` name them.
-Kind = Literal["summariser", "claim_extractor", "checker", "provider", "format"]
+Kind = Literal["summariser", "claim_extractor", "checker", "evidence_source", "provider", "format"]
 
 #: The kinds of component and the hook that registers each (what each must have is in
 #: :mod:`copydesk.registration`).
@@ -58,6 +59,7 @@ KINDS: dict[Kind, str] = {
     "summariser": "register_summarisers",
     "claim_extractor": "register_claim_extractors",
     "checker": "register_checkers",
+    "evidence_source": "register_evidence_sources",
     "provider": "register_providers",
     "format": "register_formats",
 }
@@ -219,8 +221,9 @@ class Host:
             component = register_checked(kind, component, info.name)
             owner = self._owner.get((kind, name))
             if owner is not None:
+                what = kind.replace("_", " ")
                 raise PluginLoadError(
-                    f"two plugins register a {kind.replace('_', ' ')} named {name!r}: "
+                    f"two plugins register {'an' if what[0] in 'aeiou' else 'a'} {what} named {name!r}: "
                     f"{owner!r} and {info.name!r}",
                     "uninstall one of them, or leave one out with COPYDESK_LOAD_PLUGINS",
                 )
@@ -250,6 +253,8 @@ class Host:
     def get(self, kind: Literal["claim_extractor"], name: str) -> ClaimExtractor: ...
     @overload
     def get(self, kind: Literal["checker"], name: str) -> RegisteredChecker: ...
+    @overload
+    def get(self, kind: Literal["evidence_source"], name: str) -> EvidenceSource: ...
     @overload
     def get(self, kind: Literal["provider"], name: str) -> Provider: ...
     @overload

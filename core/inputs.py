@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
@@ -175,3 +176,44 @@ def article_from_bytes(data: bytes, where: str, source: str | None = None) -> Ar
     return Article(
         text=text, title=title, source=source, input_format=input_format, encoding=encoding
     )
+
+
+def read_sources(paths: Iterable[str]) -> list[tuple[str, Article]]:
+    """The documents given as evidence (``--source``): files, folders (the article files
+    in them) and URLs, read exactly as articles are, each as ``(id, document)`` with the
+    path or URL as given for its id. One that cannot be read is an :class:`InputError`."""
+    out: list[tuple[str, Article]] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path == "-":
+            raise InputError("--source cannot be standard input", "give the file's name")
+        try:
+            for name in expand_inputs([path]):
+                if name not in seen:
+                    seen.add(name)
+                    out.append((name, read_article(name)))
+        except InputError as exc:
+            raise InputError(f"--source: {exc.message}", exc.hint) from exc
+    return out
+
+
+def check_corpus_paths(paths: Iterable[str]) -> tuple[str, ...]:
+    """The ``--corpus`` files, once each is known to exist (what is in them is for the
+    corpus source to check)."""
+    out = tuple(dict.fromkeys(str(p) for p in paths))
+    for path in out:
+        if not Path(path).is_file():
+            raise InputError(
+                f"--corpus: {path} does not exist",
+                "build it with `copydesk corpus index FOLDER -o FILE`",
+            )
+    return out
+
+
+def read_given(path: str, what: str) -> str:
+    """A text given to check against the article (``--summary FILE``), read as an
+    article is; its text."""
+    try:
+        return read_article(path).text.strip()
+    except InputError as exc:
+        raise InputError(f"{what}: {exc.message}", exc.hint) from exc

@@ -10,7 +10,7 @@ of its most confident detector, with the others' appended.
 
 from __future__ import annotations
 
-from .types import Finding, severity_rank
+from .types import Evidence, Finding, severity_rank
 
 
 def _overlaps(a: Finding, b: Finding) -> bool:
@@ -64,4 +64,18 @@ def _merge(group: list[Finding]) -> Finding:
         confidence=combine(list(by_detector.values())),
         plugin=best.plugin,
         detectors=sorted(by_detector),
+        evidence=_evidence([best, *(f for f in group if f is not best)]),
     )
+
+
+def _evidence(group: list[Finding]) -> list[Evidence]:
+    """Every finding's evidence, the best finding's first, each piece once."""
+    out: list[Evidence] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    for f in group:
+        for e in f.evidence:
+            key = (e.source, e.document, e.start, e.end)
+            if key not in seen:
+                seen.add(key)
+                out.append(e)
+    return out

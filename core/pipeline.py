@@ -20,6 +20,7 @@ from . import __version__
 from .components import ClaimExtractor, Summariser
 from .context import CheckContext, StageContext
 from .errors import CopydeskError, ModelError, StageSkipped, UnparseableOutput
+from .evidence import RunEvidence
 from .grounding import ground
 from .merge import merge_findings
 from .model.service import Session
@@ -32,6 +33,7 @@ from .types import (
     Claim,
     Dropped,
     Finding,
+    GivenText,
     ModelCall,
     Span,
     StageStatus,
@@ -39,8 +41,9 @@ from .types import (
     severity_rank,
 )
 
-#: Bumped when the report's shape changes incompatibly.
-SCHEMA_VERSION = "1.0"
+#: Bumped when the report's shape changes (1.1: claims' verifications, findings' evidence,
+#: the given texts; a 1.0 report still validates against the schema it was written to).
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -53,6 +56,8 @@ class RunResult:
     calls: list[ModelCall]
     dropped: list[Dropped] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
+    #: texts given to check against the article (--summary, --headline), as checked
+    given: list[GivenText] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -70,6 +75,7 @@ class RunResult:
             "calls": [c.to_dict() for c in self.calls],
             "dropped": [d.to_dict() for d in self.dropped],
             "model": self.model,
+            "given": [g.to_dict() for g in self.given],
         }
 
 
@@ -85,8 +91,12 @@ class Pipeline:
     stage_timeout: float | None = None
     #: Articles longer than this many characters are read in overlapping parts.
     chunk_chars: int | None = None
+    #: The run's evidence: sources, what the user gave, the checkers' verdicts.
+    evidence: RunEvidence | None = None
 
     async def run(self, article: Article) -> RunResult:
+        if self.evidence is None:
+            self.evidence = RunEvidence(article=article)
         stages: list[StageStatus] = []
         dropped: list[Dropped] = []
         parts = split_body(article, self.chunk_chars) if self.chunk_chars else [article.body_span]
@@ -140,6 +150,11 @@ class Pipeline:
             findings.extend(
                 self._ground_findings(view, summary, found or [], checker.name, stages, dropped)
             )
+        # The verdicts that stand raise their findings; every finding's evidence is found
+        # in its document, or dropped (see copydesk.evidence).
+        for plugin, finding in self.evidence.settle(claims, dropped):
+            findings += self._ground_findings(article, summary, [finding], plugin, stages, dropped)
+        stages += self.evidence.stages()
         findings = merge_findings(findings)
         findings.sort(key=lambda f: (-severity_rank(f.severity), f.target, f.start, f.category))
         endpoint = self.session.endpoint
@@ -154,6 +169,7 @@ class Pipeline:
             model={"name": endpoint.model, "endpoint": endpoint.label, **endpoint.info}
             if endpoint
             else {},
+            given=self.evidence.given,
         )
 
     # stages ------------------------------------------------------------------
@@ -180,9 +196,11 @@ class Pipeline:
                 plugin=component.name, article=article, prompts=self.prompts, session=self.session
             )
         else:
+            assert self.evidence is not None
             ctx = CheckContext(
                 summary=ran[0],
                 claims=ran[1],
+                evidence=self.evidence.view(component.name, status, article, component.categories),
                 plugin=component.name,
                 article=article,
                 prompts=self.prompts,
@@ -299,15 +317,21 @@ class Pipeline:
         dropped: list[Dropped],
     ) -> list[Finding]:
         kept: list[Finding] = []
+        given: dict[str, str] = (
+            {g.target: g.text for g in self.evidence.given} if self.evidence else {}
+        )
         for finding in findings:
-            if finding.target != "summary":
+            if finding.target != "summary" and finding.target not in given:
                 finding.target = "article"
-            span = ground(finding, article, summary)
+            span = ground(finding, article, summary, given)
             if span is None:
                 dropped.append(Dropped(finding.plugin, "finding", finding.quote))
                 _count_drop(stages, plugin, "checker")
                 continue
+            if finding.evidence and not self._ground_evidence(finding, plugin, stages, dropped):
+                continue
             text = summary.text if summary and finding.target == "summary" else article.text
+            text = given.get(finding.target, text)
             finding.start, finding.end = span.start, span.end
             finding.quote = text[span.start : span.end]
             finding.confidence = min(1.0, max(0.0, float(finding.confidence)))
@@ -317,6 +341,22 @@ class Pipeline:
                 finding.detectors = [finding.plugin]
             kept.append(finding)
         return kept
+
+    def _ground_evidence(
+        self, finding: Finding, plugin: str, stages: list[StageStatus], dropped: list[Dropped]
+    ) -> bool:
+        """Whether ``finding`` keeps any of its evidence once each piece is found in its
+        document; a finding that gave evidence and has none left rests on nothing."""
+        assert self.evidence is not None
+        status = next(
+            (s for s in stages if s.plugin == plugin and s.stage == "checker"),
+            StageStatus(plugin, "checker"),
+        )
+        finding.evidence = self.evidence.ground_all(finding.evidence, plugin, status, dropped)
+        if not finding.evidence:
+            dropped.append(Dropped(finding.plugin, "finding", finding.quote))
+            status.dropped += 1
+        return bool(finding.evidence)
 
 
 def _count_drop(stages: list[StageStatus], plugin: str, stage: str) -> None:

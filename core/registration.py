@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .components import Capabilities
 from .errors import PluginLoadError
+from .evidence import ARTICLE_SOURCE
 
 if TYPE_CHECKING:
     from .context import CheckContext
@@ -57,6 +58,8 @@ def _validate(kind: str, component: Any, plugin: str) -> Any:
         _method(component, "extract", "article, ctx", 2, coroutine=True)
     elif kind == "checker":
         return _checker(component, plugin)
+    elif kind == "evidence_source":
+        _evidence_source(component)
     elif kind == "provider":
         _attribute(component, "description", str)
         _method(component, "open", "settings, *, offline=False", 1, keywords=("offline",))
@@ -146,6 +149,17 @@ def _method(
             f"whose {method}() cannot be called as {method}({spelled}): it is {method}{signature}"
         ) from None
     return signature
+
+
+def _evidence_source(component: Any) -> None:
+    if component.name == ARTICLE_SOURCE:
+        raise _Refused(f"named {ARTICLE_SOURCE!r}: that name is the article's own evidence")
+    _method(component, "search", "query, ctx, k", 3, coroutine=True)
+    # Optional: present, they must take what the host passes.
+    if getattr(component, "prepare", None) is not None:
+        _method(component, "prepare", "inputs", 1)
+    if getattr(component, "close", None) is not None:
+        _method(component, "close", "", 0)
 
 
 def _checker(component: Any, plugin: str) -> RegisteredChecker:

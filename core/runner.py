@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .components import Endpoint
-from .errors import ConfigError
+from .errors import ConfigError, CopydeskError
+from .evidence import EvidenceInputs, RunEvidence
 from .furniture import strip_furniture
 from .host import Host, load_host
 from .model.layers import ResponseCache
@@ -30,7 +31,7 @@ from .model.transport import RequestGate
 from .pipeline import Pipeline, RunResult
 from .prompt_library import PromptLibrary
 from .settings import Settings
-from .types import Article, StageStatus
+from .types import Article, GivenText, StageStatus
 
 
 class Copydesk:
@@ -48,8 +49,12 @@ class Copydesk:
         use_model: bool = True,
         keep_furniture: bool = False,
         cache: ResponseCache | None = None,
+        evidence: EvidenceInputs | None = None,
+        given: Sequence[GivenText] = (),
     ) -> None:
-        """``cache``: validated answers kept across runs (``None``: ask every time)."""
+        """``cache``: validated answers kept across runs (``None``: ask every time);
+        ``evidence``: what the user gave to check claims against; ``given``: texts (a
+        summary, a headline) to check against each article."""
         self.host = host or load_host()
         self.provider = choose_provider(settings, self.host.components["provider"])
         #: What the provider suits (requests in flight, context, time-outs...).
@@ -75,6 +80,12 @@ class Copydesk:
         self.skipped = [] if use_model else [c for c in self.checkers if c.needs_model]
         if not use_model:
             self.checkers = [c for c in self.checkers if not c.needs_model]
+        #: What the user gave as evidence, and the texts to check against each article.
+        self.evidence = evidence or EvidenceInputs()
+        self.given = list(given)
+        self.evidence_sources = list(self.host.components["evidence_source"].values())
+        for source in self.evidence_sources:
+            _prepare(source, self.evidence)
 
     @classmethod
     def from_options(
@@ -89,10 +100,26 @@ class Copydesk:
         no_model: bool = False,
         keep_furniture: bool = False,
         no_cache: bool = False,
+        sources: Sequence[str] = (),
+        corpus: Sequence[str] = (),
+        summary: str | None = None,
+        headline: str | None = None,
     ) -> Copydesk:
         """A desk from the command line's option values, as ``check`` and ``batch`` take
-        them (comma lists as typed), with the response cache unless ``no_cache``."""
+        them (comma lists as typed), with the response cache unless ``no_cache``.
+        ``sources`` and ``corpus`` are the evidence (``--source``, ``--corpus``);
+        ``summary`` (a file) and ``headline`` are checked against the article."""
         from .cache import cache_for
+        from .inputs import check_corpus_paths, read_given, read_sources
+
+        evidence = EvidenceInputs(tuple(read_sources(sources)), check_corpus_paths(corpus))
+        given = []
+        if summary is not None:
+            given.append(GivenText("given_summary", read_given(summary, "--summary"), summary))
+        if headline is not None:
+            if not headline.strip():
+                raise ConfigError("--headline is empty", 'give the headline: --headline "..."')
+            given.append(GivenText("headline", " ".join(headline.split())))
 
         # Validated answers from earlier runs; off when recording or replaying.
         return cls(
@@ -105,6 +132,8 @@ class Copydesk:
             use_model=not no_model,
             keep_furniture=keep_furniture,
             cache=cache_for(settings, no_cache=no_cache),
+            evidence=evidence,
+            given=given,
         )
 
     def open_endpoint(self) -> Endpoint:
@@ -138,8 +167,15 @@ class Copydesk:
             strip_furniture(article)
         return article
 
-    async def check_async(self, article: Article, *, gate: RequestGate | None = None) -> RunResult:
-        """Check one article; ``gate``: a batch's, which every request then goes through."""
+    async def check_async(
+        self,
+        article: Article,
+        given: Sequence[GivenText] | None = None,
+        *,
+        gate: RequestGate | None = None,
+    ) -> RunResult:
+        """Check ``article``; ``given`` texts (by default the desk's) are checked against
+        it; ``gate``: a batch's, which every request then goes through."""
         self.prepare(article)
         session = self.model.session(CallLog(), gate)
         pipeline = Pipeline(
@@ -151,6 +187,12 @@ class Copydesk:
             plugin_of=self.host.owner,
             stage_timeout=self.settings.stage_timeout,
             chunk_chars=self.settings.part_chars(self.capabilities),
+            evidence=RunEvidence(
+                self.evidence_sources,
+                self.evidence,
+                article,
+                self.given if given is None else given,
+            ),
         )
         try:
             result = await pipeline.run(article)
@@ -169,8 +211,8 @@ class Copydesk:
         result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
         return result
 
-    def check(self, article: Article) -> RunResult:
-        return asyncio.run(self.check_async(article))
+    def check(self, article: Article, given: Sequence[GivenText] | None = None) -> RunResult:
+        return asyncio.run(self.check_async(article, given))
 
     @property
     def endpoint(self) -> Endpoint | None:
@@ -178,8 +220,13 @@ class Copydesk:
         return self.model.endpoint.opened
 
     def close(self) -> None:
-        """Stop what the provider started (the embedded model's server)."""
+        """Stop what the provider (the embedded model's server) and the evidence sources
+        started."""
         self.model.close()
+        for source in self.evidence_sources:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -214,6 +261,23 @@ class DeskRecipe:
     def __getstate__(self) -> dict[str, Any]:
         # Pickled for a spawned process, which loads its plugins itself.
         return {"settings": self.settings, "options": self.options, "host": None}
+
+
+def _prepare(source: Any, inputs: EvidenceInputs) -> None:
+    """An evidence source's optional ``prepare``: its copydesk errors (a corpus that is not
+    one) are the user's to hear; anything else is the plugin's bug, named."""
+    prepare = getattr(source, "prepare", None)
+    if prepare is None:
+        return
+    try:
+        prepare(inputs)
+    except CopydeskError:
+        raise
+    except Exception as exc:
+        raise ConfigError(
+            f"evidence source {source.name!r} failed to prepare: {type(exc).__name__}: {exc}",
+            "fix or uninstall its plugin, or leave it out with COPYDESK_LOAD_PLUGINS",
+        ) from exc
 
 
 def parse_names(value: str | None) -> list[str] | None:

@@ -15,8 +15,14 @@ Severity = Literal["low", "medium", "high"]
 #: Least to most severe: the order of ``severity_rank`` and of ``--fail-on``'s choices.
 #: (Reports list the worst first: ``SEVERITIES[::-1]``.)
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
-#: What a finding quotes: the article, or the summary.
-Target = Literal["article", "summary"]
+#: What a finding quotes: the article, copydesk's summary, or a text given to check against
+#: the article (``copydesk check --summary FILE``, ``--headline "..."``).
+Target = Literal["article", "summary", "given_summary", "headline"]
+#: The targets of the texts a user gives to be checked against the article.
+GivenTarget = Literal["given_summary", "headline"]
+#: What the evidence says about a claim.
+Verdict = Literal["supported", "contradicted", "not_found"]
+VERDICTS: tuple[Verdict, ...] = ("supported", "contradicted", "not_found")
 #: How a stage ended (see :class:`StageStatus`).
 Status = Literal["ok", "failed", "unparseable", "skipped"]
 
@@ -29,6 +35,9 @@ CATEGORIES: tuple[str, ...] = (
     "internal_inconsistency",
     "unfaithful_summary",
     "page_furniture",
+    "misquote",
+    "contradicted_claim",
+    "unsupported_claim",
 )
 
 
@@ -162,6 +171,107 @@ class Summary:
         return {"text": self.text, "plugin": self.plugin, "call_ids": list(self.call_ids)}
 
 
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of one source document, with where it lies in it: what an evidence
+    source's ``search`` returns.
+
+    ``document`` identifies the document within its source (a path, a URL, an archive's
+    id); ``location`` is where a reader can open it. ``text`` is exactly
+    ``document_text[start:end]``. ``score`` is the source's ranking score for the query
+    (higher is better; 0 when not ranked). ``source`` is the name of the evidence source
+    that returned it; the host sets it.
+    """
+
+    document: str
+    title: str | None
+    location: str
+    text: str
+    start: int
+    end: int
+    score: float = 0.0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end or self.end - self.start != len(self.text):
+            raise ValueError(f"passage [{self.start}, {self.end}) does not fit its text")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class Excerpt:
+    """Text around a piece of evidence, at its offsets in the same document: what a
+    reader is shown the evidence in."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Evidence:
+    """Words of a source document that support or contradict a claim.
+
+    A plugin gives ``source`` (the evidence source's name, or ``"article"`` for the
+    article itself), ``document`` and ``quote``; ``start`` may hint where it is. The host
+    finds the quote in that document (its text, or the passages the source returned in
+    this run), sets ``start``/``end`` there and the ``passage`` around it, and drops the
+    evidence, counting it, when the quote is not there.
+    """
+
+    source: str
+    document: str
+    quote: str
+    start: int = -1
+    end: int = -1
+    title: str | None = None
+    location: str | None = None
+    passage: Excerpt | None = None
+
+
+@dataclass
+class Verification:
+    """What the evidence says about one statement: the verdict, why, and the evidence."""
+
+    verdict: Verdict
+    explanation: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 0.5
+    #: every checker whose verdict this is
+    detectors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Statement:
+    """Something to verify: a sentence of a given text (``target`` names it), or an
+    article claim's words (``target="article"``), at ``[start, end)`` of that text."""
+
+    target: Target
+    quote: str
+    start: int
+    end: int
+    verification: Verification | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class GivenText:
+    """A text given to be checked against the article: a summary, a headline.
+    ``statements`` are its sentences, as the fact-check verified them."""
+
+    target: GivenTarget
+    text: str
+    source: str | None = None
+    statements: list[Statement] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 @dataclass
 class Claim:
     """A checkable statement the article makes.
@@ -177,6 +287,8 @@ class Claim:
     start: int = -1
     end: int = -1
     plugin: str = ""
+    #: what the evidence says about it, once the fact-check has run (set by the host)
+    verification: Verification | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -202,6 +314,8 @@ class Finding:
     start: int = -1
     end: int = -1
     detectors: list[str] = field(default_factory=list)
+    #: the source words the finding rests on, for a fact-check finding (the host grounds them)
+    evidence: list[Evidence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -20,7 +20,20 @@ from copydesk.components import ReportFormat
 from copydesk.types import SEVERITIES
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
+VERDICT_STYLE = {"supported": "green", "contradicted": "bold red", "not_found": "yellow"}
+GIVEN_LABELS = {"given_summary": "Summary given", "headline": "Headline given"}
 CONTEXT_CHARS = 70
+
+
+def evidence_where(e: dict[str, Any]) -> str:
+    """Where a piece of evidence is: its source, its document, its characters."""
+    name = e.get("title") or e.get("location") or e["document"]
+    return f"{e['source']}: {name}, {e['start']}–{e['end']}"
+
+
+def verdict_line(v: dict[str, Any]) -> str:
+    """A verification in a line: the verdict, who reached it, and why."""
+    return f"{v['verdict'].replace('_', ' ')} ({', '.join(v['detectors'])}): {v['explanation']}"
 
 
 def shown(report: dict[str, Any], min_confidence: float) -> list[dict[str, Any]]:
@@ -41,6 +54,9 @@ def in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> t
 def _source_text(report: dict[str, Any], finding: dict[str, Any]) -> str:
     if finding.get("target") == "summary":
         return str((report.get("summary") or {}).get("text", ""))
+    for given in report.get("given", []):
+        if given["target"] == finding.get("target"):
+            return str(given["text"])
     return str(report["article"]["text"])
 
 
@@ -103,7 +119,7 @@ class MarkdownFormat:
                 continue
             out += [f"### {severity.capitalize()}", ""]
             for f in group:
-                where = "summary" if f["target"] == "summary" else "article"
+                where = GIVEN_LABELS.get(f["target"], f["target"]).lower()
                 out.append(
                     f"- **{f['category']}** — “{f['quote']}” ({where} {f['start']}–{f['end']}, "
                     f"confidence {f['confidence']:.2f}, {', '.join(f['detectors'])})  "
@@ -112,6 +128,9 @@ class MarkdownFormat:
                     f"  {f['explanation']}"
                     + (f" *Suggestion:* {f['suggestion']}" if f["suggestion"] else "")
                 )
+                out += [
+                    f"  *Evidence* ({evidence_where(e)}): “{e['quote']}”  " for e in f["evidence"]
+                ]
             out.append("")
         out += [f"## Claims ({len(report['claims'])})", ""]
         for c in report["claims"]:
@@ -119,7 +138,15 @@ class MarkdownFormat:
             out.append(
                 f"- {c['text']} ({c['kind']}{speaker}; “{c['quote']}”, {c['start']}–{c['end']})"
             )
+            out += _markdown_verification(c.get("verification"))
         out.append("")
+        for g in report.get("given", []):
+            out += [f"## {GIVEN_LABELS.get(g['target'], g['target'])}", "", g["text"], ""]
+            for st in g["statements"]:
+                out.append(f"- “{st['quote']}”")
+                out += _markdown_verification(st["verification"])
+            if g["statements"]:
+                out.append("")
         if article["excluded"]:
             out += ["## Left out of the analysis", ""]
             out += [f"- {e['start']}–{e['end']}: {e['reason']}" for e in article["excluded"]]
@@ -130,6 +157,25 @@ class MarkdownFormat:
             out.append(f"| {s['plugin']} | {s['stage']} | {s['status']} | {reason} |")
         out += ["", _usage(report), ""]
         return "\n".join(out)
+
+
+def _markdown_verification(v: dict[str, Any] | None) -> list[str]:
+    if not v:
+        return []
+    return [f"  - **{verdict_line(v)}**"] + [
+        f"    - “{e['quote']}” ({evidence_where(e)})" for e in v["evidence"]
+    ]
+
+
+def _terminal_verification(v: dict[str, Any] | None) -> list[Text]:
+    if not v:
+        return []
+    line = Text("     ")
+    line.append(v["verdict"].replace("_", " ").upper(), VERDICT_STYLE.get(v["verdict"], ""))
+    line.append(f" ({', '.join(v['detectors'])}) {v['explanation']}", "dim")
+    return [line] + [
+        Text(f"       “{e['quote']}” — {evidence_where(e)}", "dim") for e in v["evidence"]
+    ]
 
 
 class TerminalFormat:
@@ -172,8 +218,9 @@ class TerminalFormat:
                 line.append(
                     f"  confidence {f['confidence']:.2f} · {', '.join(f['detectors'])}", "dim"
                 )
-                if f["target"] == "summary":
-                    line.append("  (in the summary)", "magenta")
+                if f["target"] != "article":
+                    label = GIVEN_LABELS.get(f["target"], f["target"]).lower()
+                    line.append(f"  (in the {label})", "magenta")
                 ctx = Text("   ")
                 ctx.append(before, "dim")
                 ctx.append(quote, "reverse")
@@ -181,12 +228,21 @@ class TerminalFormat:
                 body = Text(f"   {f['explanation']}")
                 if f["suggestion"]:
                     body.append(f"\n   → {f['suggestion']}", "green")
+                for e in f["evidence"]:
+                    body.append(f"\n   evidence: “{e['quote']}” — {evidence_where(e)}", "cyan")
                 parts.extend([line, ctx, body, Text("")])
         if report["claims"]:
             parts.append(Text(f"Claims: {len(report['claims'])}", style="bold"))
             for c in report["claims"]:
                 who = f" — {c['speaker']}" if c.get("speaker") else ""
                 parts.append(Text(f" • {c['text']} ({c['kind']}{who})"))
+                parts += _terminal_verification(c.get("verification"))
+            parts.append(Text(""))
+        for g in report.get("given", []):
+            parts.append(Text(f"{GIVEN_LABELS.get(g['target'], g['target'])}: {g['text']}", "bold"))
+            for st in g["statements"]:
+                parts.append(Text(f" • {st['quote']}"))
+                parts += _terminal_verification(st["verification"])
             parts.append(Text(""))
         for e in article["excluded"]:
             parts.append(

@@ -32,6 +32,7 @@ import copydesk
 from copydesk.components import ReportFormat
 from copydesk.types import CATEGORIES, SEVERITIES, severity_rank
 
+from .html_evidence import evidence_view, given_views, verification_view
 from .html_layout import article_blocks, segments
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -217,11 +218,14 @@ def report_context(report: dict[str, Any], min_confidence: float = 0.0) -> dict[
     ):
         f["number"] = n
     shown = {f["id"] for f in findings if f["confidence"] >= min_confidence}
+    texts = {"article": text, "summary": summary_text}
+    texts |= {g["target"]: g["text"] for g in report.get("given", [])}
     for f in findings:
-        f["located"] = _located(f, summary_text if f["target"] == "summary" else text)
+        f["located"] = _located(f, texts.get(f["target"], ""))
         f["shown"] = f["id"] in shown
+        f["evidence_views"] = [evidence_view(e) for e in f.get("evidence", [])]
 
-    in_article = [f for f in findings if f["target"] != "summary" and f["located"]]
+    in_article = [f for f in findings if f["target"] == "article" and f["located"]]
     in_summary = [f for f in findings if f["target"] == "summary" and f["located"]]
     claims = {
         j: (c["start"], c["end"])
@@ -297,7 +301,16 @@ def report_context(report: dict[str, Any], min_confidence: float = 0.0) -> dict[
             s: sum(f["severity"] == s and f["shown"] for f in findings) for s in WORST_FIRST
         },
         "min_confidence": min_confidence,
-        "claims": [{**c, "id": j, "linked": j in claims} for j, c in enumerate(report["claims"])],
+        "claims": [
+            {
+                **c,
+                "id": j,
+                "linked": j in claims,
+                "verified": verification_view(c.get("verification")),
+            }
+            for j, c in enumerate(report["claims"])
+        ],
+        "given": given_views(report, findings, _marks, shown),
         "stages": report.get("stages", []),
         "calls": report.get("calls", []),
         "usage": _usage(report.get("calls", [])),

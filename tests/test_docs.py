@@ -187,11 +187,29 @@ def check(article: Path, *args: str) -> str:
 def test_the_guide_has_an_example_of_each_kind_of_component():
     assert set(guide_examples()) == {
         "quick-start",
+        "evidence-source",
         "summariser-and-extractor",
         "format",
         "provider",
         "command",
     }
+
+
+def test_hook_register_evidence_sources_the_guides_archive_contradicts_a_figure(guide_plugins):
+    article = guide_plugins.with_name("bridge.txt")
+    article.write_text("The council put the bridge's cost at 20 million dollars.\n")
+    report = json.loads(
+        check(article, "--no-model", "--checkers", "claim-figures", "--format", "json")
+    )
+    [finding] = report["findings"]
+    assert finding["category"] == "contradicted_claim"
+    assert [(e["source"], e["location"], e["quote"]) for e in finding["evidence"]] == [
+        (
+            "archive",
+            "https://archive.example/2024/bridge",
+            "The council put the bridge's cost at 12 million dollars in March.",
+        )
+    ]
 
 
 def test_hook_register_checkers_the_guides_quick_start_flags_exclamations(guide_plugins):

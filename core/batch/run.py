@@ -226,6 +226,11 @@ def run_batch(
             "leave --processes out with --record or --replay",
         )
     sources = collect(inputs)
+    if (run.summary is not None or run.headline is not None) and len(sources) > 1:
+        raise ConfigError(
+            "--summary and --headline are checked against one article",
+            "check the article with `copydesk check ARTICLE --summary FILE`",
+        )
     desk = Copydesk.from_options(settings, host, **run.desk_options())
     in_flight = max_in_flight or default_max_in_flight(desk)
     batch = Batch(

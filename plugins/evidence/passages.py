@@ -13,11 +13,19 @@ minister resigned. She had held the post for 12 years.") is whole in at least on
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from copydesk.plugins.text_helpers import article_sentences
-from copydesk.types import Article, Span
+from copydesk.types import Article, Passage, Span
+
+__all__ = [
+    "MAX_CHARS",
+    "OVERLAP",
+    "SENTENCES",
+    "Passage",
+    "preview",
+    "sentence_spans",
+    "split_passages",
+]
 
 #: Sentences per passage, and how many consecutive passages share. Three sentences is the
 #: size retrieval-augmented fact-checkers use (a claim's context rarely spans more), small
@@ -27,31 +35,6 @@ OVERLAP = 1
 #: A passage is never longer than this: a run-on sentence (a table flattened into text, a
 #: transcript with no full stops) is cut at white space instead.
 MAX_CHARS = 1200
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A stretch of one source document, with where it lies in it.
-
-    ``document`` identifies the document within its source (a path, a URL, a corpus id);
-    ``location`` is where a reader can open it (a path or URL). ``score`` is the source's
-    ranking score for the query that found it (higher is better; 0 when not ranked).
-    """
-
-    document: str
-    title: str | None
-    location: str
-    text: str
-    start: int
-    end: int
-    score: float = 0.0
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.start <= self.end or self.end - self.start != len(self.text):
-            raise ValueError(f"passage [{self.start}, {self.end}) does not fit its text")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def sentence_spans(article: Article) -> list[Span]:

@@ -1,72 +1,39 @@
-"""Evidence sources: what the fact-check stage asks for passages, and how evidence a model
-quotes is found again in them.
+"""The built-in evidence sources, and the engines behind them.
 
-A source has a ``name`` and ``async def search(query, ctx, k) -> list[Passage]``; the two
-built in are :class:`DocumentSource` (the documents given with ``--source``) and
-:class:`CorpusSource` (an index built with ``copydesk corpus index``). A third party adds
-web search, a newsroom archive or an OpenSearch cluster the same way, through the
-``register_evidence_sources`` hook.
+``sources`` (:class:`GivenDocuments`) searches the documents the user gave with
+``--source``; ``corpus`` (:class:`CorpusFiles`) the indexes given with ``--corpus``
+(built with ``copydesk corpus index``). Both are registered through the
+``register_evidence_sources`` hook, exactly as a third party's web search or newsroom
+archive is, and read what the user gave from ``ctx.evidence``.
 
-Searches run in one worker thread per source: SQLite connections belong to the thread
-that opened them, and the event loop must not wait on a disk read.
+Underneath, :class:`DocumentSource` is an in-memory index of given documents and
+:class:`CorpusSource` an open corpus file: bm25 over the same passages either way.
+Searches run in one worker thread per index: SQLite connections belong to the thread that
+opened them, and the event loop must not wait on a disk read.
 
-:func:`ground_evidence` is how the host keeps offsets honest: a model's evidence quote is
-looked for in the passages the source returned, and reported at the offsets where it is
-in the document (``passage.start`` + where it is in the passage); a quote in none of them
-is not evidence and is dropped.
+:func:`ground_evidence` finds an evidence quote in passages, at its offsets in the
+document (``passage.start`` + where it is in the passage); the host does the same for
+every piece of evidence a checker cites (:mod:`copydesk.evidence`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
-from copydesk.errors import InputError
+from copydesk.evidence import EvidenceInputs
 from copydesk.grounding import locate
-from copydesk.inputs import is_url, read_article
 from copydesk.types import Article
 
-from .corpus import document_files, require_corpus
+from .corpus import require_corpus
 from .passages import Passage
 from .store import Corpus
 
-
-@runtime_checkable
-class EvidenceSource(Protocol):
-    """Where evidence comes from. ``search`` returns at most ``k`` passages, best first,
-    each with its document's id and its offsets in that document; ``ctx`` is the stage
-    context (a source that calls a service may read its settings there)."""
-
-    name: str
-
-    async def search(self, query: str, ctx: Any, k: int) -> list[Passage]: ...
-
-
-def read_documents(paths: Iterable[str]) -> list[tuple[str, Article]]:
-    """The documents given as sources, read as copydesk reads articles: files, folders
-    (recursively, the article files in them) and URLs, each as ``(id, article)``, the id
-    being the path or URL. Any that cannot be read is an :class:`InputError` naming it."""
-    out: list[tuple[str, Article]] = []
-    for path in paths:
-        if is_url(path):
-            out.append((path, read_article(path)))
-            continue
-        if not os.path.exists(path):
-            raise InputError(f"the source {path} does not exist")
-        if os.path.isfile(path):
-            out.append((path, read_article(path)))
-            continue
-        root = Path(path).resolve()
-        names = list(document_files([path]))
-        if not names:
-            raise InputError(f"the source folder {path} has no documents in it")
-        for name in names:  # named under the folder as the user gave it
-            out.append((os.path.join(path, os.path.relpath(name, root)), read_article(name)))
-    return out
+__all__ = ["CorpusFiles", "CorpusSource", "DocumentSource", "GivenDocuments", "ground_evidence"]
 
 
 class _CorpusThread:
@@ -90,7 +57,7 @@ class _CorpusThread:
 
 
 class DocumentSource:
-    """The documents given on the command line (``--source``), searched with bm25 over
+    """Documents (``(id, article)`` pairs) in an in-memory index, searched with bm25 over
     their passages exactly as a corpus is."""
 
     name = "sources"
@@ -98,10 +65,6 @@ class DocumentSource:
     def __init__(self, documents: Sequence[tuple[str, Article]]) -> None:
         self.documents = {doc_id: article for doc_id, article in documents}
         self._thread = _CorpusThread(lambda: Corpus.in_memory(documents))
-
-    @classmethod
-    def from_paths(cls, paths: Iterable[str]) -> DocumentSource:
-        return cls(read_documents(paths))
 
     async def search(self, query: str, ctx: Any, k: int) -> list[Passage]:
         return await self._thread.search(query, k)
@@ -129,6 +92,75 @@ class CorpusSource:
 
     def close(self) -> None:
         self._thread.close()
+
+
+class GivenDocuments:
+    """The built-in source ``sources``: the documents given with ``--source``
+    (``ctx.evidence.documents``), indexed in memory once for each run that gives them."""
+
+    name = "sources"
+
+    def __init__(self) -> None:
+        self._indexes: dict[int, tuple[object, DocumentSource]] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, inputs: EvidenceInputs) -> None:
+        if inputs.documents:
+            self._index(inputs.documents)  # indexed now, not during the first check
+
+    async def search(self, query: str, ctx: Any, k: int) -> list[Passage]:
+        documents = ctx.evidence.documents
+        if not documents:
+            return []
+        return await self._index(documents).search(query, ctx, k)
+
+    def _index(self, documents: tuple[tuple[str, Article], ...]) -> DocumentSource:
+        with self._lock:  # batch articles run at once, in threads too
+            found = self._indexes.get(id(documents))
+            if found is None or found[0] is not documents:
+                found = (documents, DocumentSource(documents))
+                self._indexes[id(documents)] = found
+            return found[1]
+
+    def close(self) -> None:
+        with self._lock:
+            indexes, self._indexes = list(self._indexes.values()), {}
+        for _, index in indexes:
+            index.close()
+
+
+class CorpusFiles:
+    """The built-in source ``corpus``: the corpus files given with ``--corpus``
+    (``ctx.evidence.corpora``), each opened once and searched from its own thread; with
+    several, their passages are interleaved, each corpus's best first."""
+
+    name = "corpus"
+
+    def __init__(self) -> None:
+        self._open: dict[str, CorpusSource] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, inputs: EvidenceInputs) -> None:
+        for path in inputs.corpora:
+            self._corpus(path)  # a file that is not a corpus is an input error now
+
+    async def search(self, query: str, ctx: Any, k: int) -> list[Passage]:
+        corpora = [self._corpus(path) for path in ctx.evidence.corpora]
+        found = await asyncio.gather(*(c.search(query, ctx, k) for c in corpora))
+        merged = [f[rank] for rank in range(k) for f in found if rank < len(f)]
+        return merged[:k]
+
+    def _corpus(self, path: str) -> CorpusSource:
+        with self._lock:
+            if path not in self._open:
+                self._open[path] = CorpusSource(path)
+            return self._open[path]
+
+    def close(self) -> None:
+        with self._lock:
+            opened, self._open = list(self._open.values()), {}
+        for corpus in opened:
+            corpus.close()
 
 
 def ground_evidence(quote: str, passages: Iterable[Passage]) -> Passage | None:

@@ -1,0 +1,236 @@
+"""The model-free fact-check: each statement's numbers, dates, weekdays and names against
+its best passage of evidence (:mod:`~copydesk.plugins.evidence.figures`).
+
+A statement is ``contradicted`` when one of its particulars disagrees with the passage
+(a different figure for the same thing, another day), ``not_found`` when the passage
+lacks one, ``supported`` when the passage has every one; a statement with no
+particulars gets no verdict here (that needs a reader: the model checker). :class:`Rules`
+says which particulars count and where one must be found; the defaults were chosen on
+FRANK's dev half with ``bench/factcheck.py --tune``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from copydesk.plugins.text_helpers import split_sentences
+from copydesk.types import Evidence, Finding, Passage, Verdict
+
+from .figures import Match, Mention, compare, mentions
+from .statements import ToVerify, statements_to_verify
+
+if TYPE_CHECKING:
+    from copydesk.context import CheckContext
+
+CONFIDENCE = {"contradicted": 0.7, "supported": 0.5, "not_found": 0.45}
+_RANK = {"missing": 0, "disagrees": 1, "agrees": 2}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """When a statement's particulars make a verdict."""
+
+    #: the best ``passages`` passages together are the statement's evidence
+    passages: int = 1
+    kinds: tuple[str, ...] = ("number", "date", "weekday", "name")
+    #: where a particular must be, else the statement is not_found: in those "passages";
+    #: anywhere in the "document" (the article, for a given text; for other sources, the
+    #: passages retrieved); or "never" (only disagreements count)
+    missing_in: str = "passages"
+    #: a disagreement with the passages stands even where the rest of the document agrees
+    strict: bool = True
+
+
+#: Chosen on FRANK's dev half (bench/factcheck.py --tune): see the bench's figures.
+DEFAULT_RULES = Rules()
+
+
+@dataclass
+class Particular:
+    """One particular of a statement, compared with each of its passages in rank order,
+    and with the whole document when there is one."""
+
+    mention: Mention
+    by_passage: list[Match]
+    whole: Match | None = None
+
+    def within(self, k: int) -> tuple[int, Match]:
+        """The best comparison among the first ``k`` passages (agreeing, else disagreeing,
+        else missing) and its passage's index (-1: there are no passages)."""
+        at, best = -1, Match(self.mention, "missing")
+        for i, m in enumerate(self.by_passage[:k]):
+            if _RANK[m.status] > _RANK[best.status]:
+                at, best = i, m
+        return at, best
+
+
+@dataclass
+class Assessment:
+    item: ToVerify
+    particulars: list[Particular] = field(default_factory=list)
+
+
+def assess(item: ToVerify, text: str, casing: str) -> Assessment:
+    """Every particular of ``item``'s statement (in ``text``, the text it is in) compared
+    with its passages and its whole document. ``casing`` (the article) gives a
+    lower-cased statement its names."""
+    s = item.statement
+    per_passage = [compare(text, p.text, s.start, s.end, casing=casing) for p in item.passages]
+    whole = compare(text, item.document, s.start, s.end, casing=casing) if item.document else None
+    return Assessment(
+        item,
+        [
+            Particular(
+                m,
+                [c.matches[i] for c in per_passage],
+                whole.matches[i] if whole is not None else None,
+            )
+            for i, m in enumerate(mentions(text, s.start, s.end, casing=casing))
+        ],
+    )
+
+
+#: A verdict, and the comparisons behind it, each with its passage's index.
+Decision = tuple["Verdict | None", list[tuple[int, Match]]]
+
+
+def decide(a: Assessment, rules: Rules = DEFAULT_RULES) -> Decision:
+    """What the particulars say under ``rules`` (see :class:`Rules`)."""
+    counted = [p for p in a.particulars if p.mention.kind in rules.kinds]
+    if not counted:
+        return None, []
+    k = max(1, rules.passages)
+    against, missing, agreeing = [], [], []
+    for p in counted:
+        at, best = p.within(k)
+        if best.status == "agrees":
+            agreeing.append((at, best))
+        elif best.status == "disagrees":
+            if rules.strict or p.whole is None or p.whole.status != "agrees":
+                against.append((at, best))
+        elif rules.missing_in == "passages" or (
+            rules.missing_in == "document" and _anywhere(p) == "missing"
+        ):
+            missing.append((at, best))
+    if against:
+        return "contradicted", against
+    if missing:
+        return "not_found", missing
+    return "supported", agreeing
+
+
+def _anywhere(p: Particular) -> str:
+    if p.whole is not None:
+        return p.whole.status
+    return p.within(len(p.by_passage))[1].status
+
+
+# -- the checker's findings and verdicts ------------------------------------------------
+
+
+def judge(ctx: CheckContext, a: Assessment, rules: Rules = DEFAULT_RULES) -> None:
+    """Record the statement's verdict (if its particulars make one) in ``ctx.evidence``,
+    with the evidence and the finding it raises."""
+    verdict, matches = decide(a, rules)
+    if verdict is None or (verdict == "not_found" and not _given(ctx, a.item)):
+        return
+    item = a.item
+    evidence = [_evidence(item.passages[at], m) for at, m in matches if at >= 0][:3]
+    if not evidence and item.passages:  # the nearest passage: what was looked in
+        evidence = [_evidence(item.passages[0], None)]
+    findings: list[Finding] = []
+    s = item.statement
+    where = (
+        _where(item.passages[matches[0][0]]) if matches and matches[0][0] >= 0 else "the evidence"
+    )
+    if verdict == "contradicted":
+        _, m = matches[0]
+        theirs = m.passage.text if m.passage else "something else"
+        explanation = f'"{m.claim.text}" disagrees with {where}, which has "{theirs}".'
+        findings.append(
+            Finding(
+                "contradicted_claim",
+                s.quote,
+                explanation,
+                severity="high",
+                suggestion=f"Check the {m.claim.kind} against {where}.",
+                confidence=CONFIDENCE[verdict],
+                target=s.target,
+                start=s.start,
+                evidence=evidence,
+            )
+        )
+    elif verdict == "not_found":
+        lacking = ", ".join(f'"{m.claim.text}"' for _, m in matches[:3])
+        explanation = f"Nothing in the evidence gives {lacking}: the closest passage does not."
+        findings.append(
+            Finding(
+                "unsupported_claim",
+                s.quote,
+                explanation,
+                severity="medium",
+                suggestion="Find a source for it, or take it out.",
+                confidence=CONFIDENCE[verdict],
+                target=s.target,
+                start=s.start,
+                evidence=evidence,
+            )
+        )
+    else:
+        explanation = (
+            f"{where.capitalize()} gives "
+            + ", ".join(f'"{m.passage.text}"' for _, m in matches[:3] if m.passage)
+            + "."
+        )
+    ctx.evidence.judge(
+        item.claim or s,
+        verdict,
+        explanation=explanation,
+        evidence=evidence,
+        confidence=CONFIDENCE[verdict],
+        findings=findings,
+    )
+
+
+def _given(ctx: CheckContext, item: ToVerify) -> bool:
+    """Whether the statement's evidence was given (the user's, or the article for a given
+    text): only then does evidence that lacks it make it unsupported."""
+    return item.document is not None or ctx.evidence.available
+
+
+def _evidence(p: Passage, m: Match | None) -> Evidence:
+    """The sentence of ``p`` that holds ``m``'s particular (its first, without one)."""
+    at = m.passage.start if m is not None and m.passage is not None else 0
+    sentence = next(
+        (x for x in split_sentences(p.text) if x.start <= at < max(x.end, x.start + 1)),
+        None,
+    )
+    lo, hi = (sentence.start, sentence.end) if sentence else (0, len(p.text))
+    return Evidence(
+        p.source, p.document, p.text[lo:hi], p.start + lo, title=p.title, location=p.location
+    )
+
+
+def _where(p: Passage) -> str:
+    if p.source == "article":
+        return "the article"
+    name = p.title or p.location.rsplit("/", 1)[-1]
+    return f"the source ({name})"
+
+
+async def check_figures(ctx: CheckContext, rules: Rules = DEFAULT_RULES) -> list[Finding]:
+    """The checker: every statement of this stage assessed and judged (its findings are
+    raised through its verdict, so none are returned here)."""
+    import asyncio
+
+    items = await statements_to_verify(ctx, k=max(rules.passages, 1))
+    casing = ctx.evidence.whole_article.text
+    given = {g.target: g.text for g in ctx.evidence.given}
+
+    def run() -> list[Assessment]:
+        return [assess(i, given.get(i.statement.target, ctx.article.text), casing) for i in items]
+
+    for a in await asyncio.to_thread(run):
+        judge(ctx, a, rules)
+    return []
