@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError
-from .inputs import expand_inputs, read_article
+from .errors import ConfigError, InputError
+from .inputs import MIN_WORDS, expand_inputs, read_article, too_short
 from .settings import Settings
 
 if TYPE_CHECKING:  # imported when a run starts: `copydesk --help` loads no model client
@@ -177,6 +177,19 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
     # Read every input first: a bad file is a usage error before any model time is spent.
     paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
+    kept = []
+    for path, article in zip(paths, articles, strict=True):
+        why = too_short(article, "standard input" if path == "-" else path)
+        if why is None:
+            kept.append((path, article))
+        else:
+            print(f"copydesk: {why}", file=sys.stderr)
+    if not kept:
+        raise InputError(
+            "no input is long enough to be an article",
+            f"copydesk checks texts of {MIN_WORDS} words or more",
+        )
+    paths, articles = [p for p, _ in kept], [a for _, a in kept]
     if (run.summary is not None or run.headline is not None) and len(articles) > 1:
         raise ConfigError(
             f"--summary and --headline are checked against one article, and {len(articles)} "

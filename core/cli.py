@@ -158,16 +158,27 @@ def check(
     min_confidence: float,
     **options: Any,
 ) -> None:
-    """Check articles: PATH... are files (text, HTML), or - for standard input."""
+    """Check articles: PATH... are files (text, HTML, Markdown), folders (every article
+    file in them) or URLs, or - for standard input.
+
+    With several articles (several PATHs, or a folder) --output is a folder, one report
+    per article in it. Inputs of fewer than 20 words are not articles: each is reported
+    and skipped. An article may have up to 400,000 characters."""
     from .checking import run_check
 
     with errors_handled():
         host = get_host()
         formatter = host.get("format", fmt)
+        several = len(paths) > 1 or any(p != "-" and Path(p).is_dir() for p in paths)
+        if output is not None and several and output.suffix and not output.is_dir():
+            raise CopydeskError(
+                f"--output {output} looks like a file, but several articles give one report each",
+                "name a folder for them (it is made if need be), or check one article",
+            )
         reports = run_check(host, list(paths), **options)
-        if output is not None and len(reports) > 1:
+        if output is not None and several:
             output.mkdir(parents=True, exist_ok=True)
-        _emit(formatter, reports, output, min_confidence)
+        _emit(formatter, reports, output, min_confidence, several=several)
         failed = any(r["failed"] for r in reports)
         worst = max(
             (
@@ -187,8 +198,14 @@ def check(
 
 
 def _emit(
-    formatter: Any, reports: list[dict[str, Any]], output: Path | None, min_confidence: float
+    formatter: Any,
+    reports: list[dict[str, Any]],
+    output: Path | None,
+    min_confidence: float,
+    *,
+    several: bool,
 ) -> None:
+    """Print the reports, or write them to ``output`` (a folder when ``several``)."""
     from .report import write_atomic
 
     for item in reports:
@@ -197,7 +214,7 @@ def _emit(
             if formatter.name == "json" and len(reports) > 1:
                 text = json.dumps(item["report"], ensure_ascii=False) + "\n"  # JSON Lines
             click.echo(text, nl=False)
-        elif len(reports) > 1:
+        elif several:
             write_atomic(output / f"{item['name']}.{formatter.extension}", text)
         else:
             write_atomic(output, text)

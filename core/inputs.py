@@ -19,6 +19,9 @@ from .types import Article
 
 #: Past this, an article is not an article (and would not fit any model's context).
 MAX_CHARS = 400_000
+#: Below this many words, an input is not an article either (a README, a caption): it is
+#: reported and skipped rather than sent to the model.
+MIN_WORDS = 20
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -175,6 +178,17 @@ def article_from_bytes(data: bytes, where: str, source: str | None = None) -> Ar
         )
     return Article(
         text=text, title=title, source=source, input_format=input_format, encoding=encoding
+    )
+
+
+def too_short(article: Article, where: str) -> str | None:
+    """Why ``article`` is too short to check (fewer than MIN_WORDS words), or ``None``."""
+    words = len(article.text.split())
+    if words >= MIN_WORDS:
+        return None
+    return (
+        f"{where} has {words} word{'s' if words != 1 else ''}, too few for an article "
+        f"(copydesk checks articles of {MIN_WORDS} words or more); skipped"
     )
 
 

@@ -134,3 +134,33 @@ def test_a_folder_checks_every_article_in_it_into_an_output_folder(
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["one.json", "two.json"]
+
+
+def test_a_text_too_short_to_be_an_article_is_skipped_and_said_so(runner, sample_path, tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "story.txt").write_text(sample_path.read_text())
+    (articles / "readme.md").write_text("Notes\n")
+    out = tmp_path / "reports"
+    result = runner.invoke(
+        cli, ["check", str(articles), "--no-model", "--format", "json", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["story.json"]
+    assert (
+        f"copydesk: {articles / 'readme.md'} has 1 word, too few for an article (copydesk "
+        "checks articles of 20 words or more); skipped"
+    ) in result.stderr
+    alone = runner.invoke(cli, ["check", str(articles / "readme.md"), "--no-model"])
+    assert alone.exit_code == 2
+    assert "no input is long enough to be an article" in alone.stderr
+
+
+def test_an_output_named_like_a_file_for_several_articles_is_refused(runner, sample_path, tmp_path):
+    result = runner.invoke(
+        cli,
+        ["check", str(sample_path), str(sample_path), "--no-model", "-o", str(tmp_path / "m.json")],
+    )
+    assert result.exit_code == 2
+    assert "--output" in result.stderr and "looks like a file" in result.stderr
+    assert not (tmp_path / "m.json").exists()
