@@ -235,6 +235,7 @@ def plugins(fmt: str) -> None:
     from rich.table import Table
 
     table = Table("plugin", "version", "source", "registered")
+    table.columns[0].no_wrap = True
     for p in infos:
         registered = "; ".join(
             f"{kind}: {', '.join(names)}" for kind, names in p["registered"].items()
@@ -242,7 +243,8 @@ def plugins(fmt: str) -> None:
         if p["prompt_dirs"]:
             registered += ("; " if registered else "") + f"prompts: {', '.join(p['prompt_dirs'])}"
         table.add_row(p["name"], p["version"] or "", p["source"], registered)
-    Console().print(table)
+    # Piped, there is no terminal width to fit: never cut a name to 80 columns.
+    Console(width=None if sys.stdout.isatty() else 400).print(table)
 
 
 @cli.group()

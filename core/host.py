@@ -69,7 +69,7 @@ KINDS: dict[Kind, str] = {
 class PluginInfo:
     name: str
     version: str | None
-    source: str  # "builtin" or "entry point <dist>"
+    source: str  # "builtin", or "package <distribution>" for an entry point of that package
     module: str
     registered: dict[str, list[str]] = field(default_factory=dict)
     prompt_dirs: list[str] = field(default_factory=list)
@@ -180,7 +180,7 @@ class Host:
                     f"fix or uninstall {dist}, or leave it out with COPYDESK_LOAD_PLUGINS",
                 ) from exc
             version = ep.dist.version if ep.dist else None
-            self.register_plugin(plugin, ep.name, version=version, source=f"entry point {dist}")
+            self.register_plugin(plugin, ep.name, version=version, source=f"package {dist}")
 
     def collect(self) -> None:
         """Call every ``register_*`` hook, one plugin at a time so each component is

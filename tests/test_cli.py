@@ -164,3 +164,10 @@ def test_an_output_named_like_a_file_for_several_articles_is_refused(runner, sam
     assert result.exit_code == 2
     assert "--output" in result.stderr and "looks like a file" in result.stderr
     assert not (tmp_path / "m.json").exists()
+
+
+def test_plugins_piped_shows_every_name_whole(runner):
+    result = runner.invoke(cli, ["plugins"])
+    assert result.exit_code == 0, result.output
+    assert "copydesk.unattributed_claims" in result.output
+    assert "…" not in result.output

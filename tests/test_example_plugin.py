@@ -72,7 +72,7 @@ def test_copydesk_plugins_shows_the_example_once_installed(example_installed):
     assert example == {
         "name": "anonymous_sources",
         "version": example_installed["version"],
-        "source": "entry point copydesk-anonymous-sources",
+        "source": "package copydesk-anonymous-sources",
         "module": "copydesk_anonymous_sources.plugin",
         "registered": {"checker": CHECKERS},
         "prompt_dirs": [str(PROMPTS)],

@@ -68,7 +68,7 @@ def test_an_installed_plugin_is_loaded_from_its_entry_point(installed_plugin):
     installed_plugin("copydesk-shouting", "cd_test_shouting", CHECKER_PLUGIN, version="2.3")
     host = load_host()
     info = host.plugins["cd_test_shouting"]
-    assert info.version == "2.3" and info.source == "entry point copydesk-shouting"
+    assert info.version == "2.3" and info.source == "package copydesk-shouting"
     assert info.registered == {"checker": ["shouting"]}
 
 
