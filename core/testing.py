@@ -97,6 +97,8 @@ class FakeModel:
 
     @staticmethod
     def _prompt(request: dict[str, Any]) -> str:
+        if "input" in request and "messages" not in request:
+            return "embeddings"
         fmt = request.get("response_format") or {}
         return str((fmt.get("json_schema") or {}).get("name", ""))
 

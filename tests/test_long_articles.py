@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from copydesk.pipeline import split_body
+from copydesk.parts import split_body
 from copydesk.testing import FakeReply
 from copydesk.types import Article
 
