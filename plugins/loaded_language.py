@@ -27,6 +27,7 @@ from copydesk.components import Checker
 from copydesk.types import Article, Finding, Span
 
 from . import word_lists
+from .attribution import reporter_voice
 from .text_helpers import (
     FUNCTION_WORDS,
     Word,
@@ -36,7 +37,6 @@ from .text_helpers import (
     joined,
     lemma_candidates,
     report_verb,
-    reporter_voice,
     word_family,
     words,
 )

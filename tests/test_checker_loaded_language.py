@@ -74,3 +74,26 @@ def test_an_intensifier_on_its_own_is_exaggeration(run_copydesk):
     report = run_copydesk("The rally drew a vast crowd to the square.", use_model=False)
     (finding,) = report["findings"]
     assert finding["quote"] == "vast crowd" and "exaggerates" in finding["explanation"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Critics said the plan was reckless.",
+        "The plan was reckless, critics said.",
+        "Critics called the plan reckless.",
+        "The plan, which critics have called reckless, passed.",
+        "Critics have slammed the plan as reckless.",
+        "The plan has been described by critics as reckless.",
+        "The board approved what critics described as a reckless plan.",
+        "The plan is reckless, according to a source close to the board.",
+        "Officials warned of a catastrophic shortfall.",
+    ],
+)
+def test_words_attributed_to_anyone_named_or_not_are_not_the_reporters(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_reporters_own_words_beside_attributed_ones_are_still_flagged(run_copydesk):
+    text = "The mayor's reckless plan, which critics called a gamble, passed."
+    assert loaded(run_copydesk, text) == ["reckless plan"]
