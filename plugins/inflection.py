@@ -74,6 +74,20 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
+def _doubles(lemma: str) -> bool:
+    """A one-syllable verb ending consonant-vowel-consonant doubles its last letter before
+    "-ed" and "-ing": "slam", "quip", "jab" (not "say", "fix", "warn")."""
+    vowels = "aeiou"
+    return (
+        len(lemma) <= 4
+        and len(lemma) >= 3
+        and lemma[-1] not in vowels + "wxy"
+        and lemma[-2] in vowels
+        and lemma[-3] not in vowels
+        and sum(c in vowels for c in lemma) == 1
+    )
+
+
 def verb_forms(lemma: str) -> set[str]:
     """The finite and participle forms of an English verb: say -> says, said, saying."""
     forms = {lemma}
@@ -83,9 +97,12 @@ def verb_forms(lemma: str) -> set[str]:
         forms |= {lemma + "es", lemma + "ed"}
     elif lemma.endswith("e"):
         forms |= {lemma + "s", lemma + "d"}
+    elif _doubles(lemma):  # slam -> slammed, slamming
+        forms |= {lemma + "s", lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
     else:
         forms |= {lemma + "s", lemma + "ed"}
-    forms.add((lemma[:-1] if lemma.endswith("e") and lemma != "see" else lemma) + "ing")
+    if not _doubles(lemma):
+        forms.add((lemma[:-1] if lemma.endswith("e") and lemma != "see" else lemma) + "ing")
     forms |= set(_IRREGULAR.get(lemma, []))
     if lemma.endswith("ize"):  # the British spelling too: emphasise, realise
         forms |= verb_forms(lemma[:-3] + "ise")

@@ -22,24 +22,11 @@ from collections import Counter, defaultdict
 
 from copydesk.types import Finding, Span
 
-from .quantities import Quantity, quantities
-from .text_helpers import word_family, word_set
+from .quantities import MEASURES, Quantity, quantities
 
 #: Two figures further apart than this are two things, not one given two ways.
 MAX_RATIO = 2.0
 CONFIDENCE = 0.6
-#: Measures of time and score: many things in one article last "three years" or "two
-#: hours"; what is counted there is not one thing.
-_MEASURES = frozenset(
-    word_family(w)
-    for w in word_set(
-        """
-        years seconds minutes hours days weeks months decades centuries times points
-        percent metres meters miles kilometres kilometers km feet inches yards pounds
-        kilograms kg tonnes tons degrees goals runs wickets
-        """
-    )
-)
 
 
 def find_figure_conflicts(text: str, sentences: list[Span]) -> list[Finding]:
@@ -47,7 +34,7 @@ def find_figure_conflicts(text: str, sentences: list[Span]) -> list[Finding]:
     filed: dict[tuple[str, str], list[tuple[Quantity, int]]] = defaultdict(list)
     for n, sentence in enumerate(sentences):
         for q in quantities(text, sentence.start, sentence.end):
-            if q.vague or not q.noun or q.noun in _MEASURES:
+            if q.vague or not q.noun or q.noun in MEASURES:
                 continue
             filed[(q.unit, q.noun)].append((q, n))
     found: list[Finding] = []

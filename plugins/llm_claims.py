@@ -1,35 +1,96 @@
-"""The built-in claim extractor: one model call with the ``claims`` prompt.
+"""The built-in claim extractor: the ``claims`` prompt, once per part of the article.
 
-The host grounds each claim's quote in the article and drops those that are not there.
+A long article is asked about in parts (paragraphs, up to :data:`PART_WORDS` words each),
+so its second half gets claims too; each answer is checked (:func:`claims_problems`) and
+re-asked when a quote is not the article's words, a quotation is given to "the article",
+or a claim's figures are not in its quote. A quotation still given to "the article" gets
+the speaker its sentence reports (:func:`.attribution.attributions`). The host grounds
+each claim's quote in the article and drops those that are not there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import copydesk
 from copydesk.components import ClaimExtractor
-from copydesk.types import Article, Claim
+from copydesk.types import Article, Claim, Span
+
+from .answer_checks import claims_problems
+from .attribution import attributions
+from .text_helpers import split_sentences
 
 if TYPE_CHECKING:
     from copydesk.context import StageContext
+
+#: The most words one part of an article asked about at once.
+PART_WORDS = 450
+#: The most parts: past this, parts grow instead (the cost of a check stays bounded).
+MAX_PARTS = 4
+_ARTICLE_SPEAKERS = ("the article", "article", "the reporter", "")
 
 
 class LLMClaimExtractor:
     name = "llm"
 
     async def extract(self, article: Article, ctx: StageContext) -> list[Claim]:
-        answer = await ctx.ask("claims", max_tokens=900)
-        return [
-            Claim(
-                text=item["claim"].strip(),
-                quote=item["quote"],
-                speaker=item["speaker"].strip() or None,
-                kind=item["kind"],
-            )
-            for item in answer["claims"]
-        ]
+        check = claims_problems(lambda quote: ctx.locate(quote) is not None)
+        parts = article_parts(article)
+        claims: list[Claim] = []
+        seen: set[str] = set()
+        for part in parts:
+            extra: dict[str, Any] = {}
+            if len(parts) > 1:
+                extra["part"] = article.text[part.start : part.end]
+            answer = await ctx.ask("claims", max_tokens=900, check=check, **extra)
+            for item in answer["claims"]:
+                claim = Claim(
+                    text=item["claim"].strip(),
+                    quote=item["quote"],
+                    speaker=item["speaker"].strip() or None,
+                    kind=item["kind"],
+                )
+                if claim.quote in seen:
+                    continue
+                seen.add(claim.quote)
+                claims.append(_with_speaker(article, claim, ctx.locate(claim.quote)))
+        return claims
+
+
+def article_parts(article: Article) -> list[Span]:
+    """The body in runs of whole paragraphs of at most :data:`PART_WORDS` words (one part
+    for a short article), at most :data:`MAX_PARTS` of them."""
+    paragraphs = article.paragraphs or [article.body_span]
+    total = sum(len(article.text[p.start : p.end].split()) for p in paragraphs)
+    size = max(PART_WORDS, -(-total // MAX_PARTS))
+    parts: list[Span] = []
+    start, count, prev_end = paragraphs[0].start, 0, paragraphs[0].end
+    for p in paragraphs:
+        n = len(article.text[p.start : p.end].split())
+        if count and count + n > size:
+            parts.append(Span(start, prev_end))
+            start, count = p.start, 0
+        count += n
+        prev_end = p.end
+    parts.append(Span(start, paragraphs[-1].end))
+    return parts
+
+
+def _with_speaker(article: Article, claim: Claim, at: Span | None) -> Claim:
+    """A quotation given to "the article" gets the speaker its sentence reports."""
+    quoted = claim.kind == "quotation" or any(q in claim.quote for q in '"“”')
+    if at is None or not quoted or (claim.speaker or "").lower() not in _ARTICLE_SPEAKERS:
+        return claim
+    text = article.text
+    for sentence in split_sentences(text, article.body_span.start, article.body_span.end):
+        if sentence.start <= at.start < sentence.end:
+            for a in attributions(text, sentence):
+                if a.speaker is not None and not a.content.overlaps(a.speaker):
+                    claim.speaker = text[a.speaker.start : a.speaker.end]
+                    return claim
+            break
+    return claim
 
 
 @copydesk.hookimpl

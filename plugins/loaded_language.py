@@ -8,7 +8,13 @@ and -ly adverbs: "bitter", "wildly") count at a lower strength than other words,
 strongly negative nouns are often just the subject of the news ("war", "terrorism"); and in
 a full article a noun or verb the article keeps repeating is taken as its topic.
 Intensifiers from the write-good weasel-word list ("extremely", "vast") are flagged as
-exaggeration.
+exaggeration. A modifier VADER rates too weakly to pass the threshold is still loaded when
+Recasens et al.'s NPOV bias lexicon confirms it ("controversial": VADER -0.8, and removed
+from Wikipedia as biased). A word in a plain sense (:mod:`.word_sense`: "free of charge",
+"tax-free", "free meals" in a sentence about paying) is not loaded.
+
+``[plugins.loaded-words] extra_lexicons = ["path/to/list.txt"]`` adds the evaluative
+words of lists the user supplies (one word a line), for lists copydesk may not ship.
 
 The thresholds and confidences were set on the BABE dev half (see docs/categories.md) and
 never on any one article.
@@ -17,16 +23,19 @@ never on any one article.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import copydesk
 from copydesk.components import Checker
+from copydesk.errors import ConfigError
 from copydesk.types import Article, Finding, Span
 
 from . import word_lists
+from .attribution import reporter_voice
 from .text_helpers import (
     FUNCTION_WORDS,
     Word,
@@ -36,10 +45,10 @@ from .text_helpers import (
     joined,
     lemma_candidates,
     report_verb,
-    reporter_voice,
     word_family,
     words,
 )
+from .word_sense import plain_sense
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -106,8 +115,14 @@ def strength(word: str) -> float:
     """How loaded ``word`` is, 0.0 when it is not: the |valence| past its threshold."""
     v = valence(word)
     if is_modifier(word):
-        return abs(v) if abs(v) >= MODIFIER_THRESHOLD else 0.0
+        if abs(v) >= MODIFIER_THRESHOLD or (v and _npov_confirmed(word)):
+            return abs(v)
+        return 0.0
     return abs(v) if v <= NEGATIVE_THRESHOLD or v >= POSITIVE_THRESHOLD else 0.0
+
+
+def _npov_confirmed(word: str) -> bool:
+    return any(c in word_lists.npov_words() for c in lemma_candidates(word))
 
 
 @dataclass
@@ -122,7 +137,31 @@ class Hit:
 @copydesk.checker("loaded-words", categories=("loaded_language",))
 def loaded_words(ctx: CheckContext) -> list[Finding]:
     """Every loaded word in the reporter's voice (:func:`find_loaded_words`), explained."""
-    return [_finding(ctx.article.text, hit) for hit in find_loaded_words(ctx.article)]
+    extra = _extra_lexicon(getattr(ctx, "config", None) or {})
+    return [_finding(ctx.article.text, hit) for hit in find_loaded_words(ctx.article, extra)]
+
+
+def _extra_lexicon(config: dict[str, Any]) -> frozenset[str]:
+    paths = config.get("extra_lexicons", [])
+    if isinstance(paths, str) or not isinstance(paths, list):
+        raise ConfigError(
+            f"[plugins.loaded-words] extra_lexicons must be a list of file paths, not {paths!r}"
+        )
+    return _read_lexicons(tuple(str(p) for p in paths))
+
+
+@cache
+def _read_lexicons(paths: tuple[str, ...]) -> frozenset[str]:
+    out: set[str] = set()
+    for path in paths:
+        try:
+            lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            raise ConfigError(
+                f"[plugins.loaded-words] extra_lexicons: cannot read {path}: {e.strerror}"
+            ) from e
+        out |= {w.strip().lower() for w in lines if w.strip() and not w.startswith("#")}
+    return frozenset(out)
 
 
 def _finding(text: str, hit: Hit) -> Finding:
@@ -162,8 +201,10 @@ def _finding(text: str, hit: Hit) -> Finding:
     )
 
 
-def find_loaded_words(article: Article) -> list[Hit]:
-    """Every loaded word in the reporter's voice of the article's body, with its phrase."""
+def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
+    """Every loaded word in the reporter's voice of the article's body, with its phrase;
+    ``extra`` are more evaluative words (they count at the lowest strength)."""
+    extra = frozenset(extra)
     text = article.text
     sentences = article_sentences(article)
     body_words = words(text, article.body_span.start, article.body_span.end)
@@ -177,14 +218,19 @@ def find_loaded_words(article: Article) -> list[Hit]:
                 continue
             if report_verb(tok.text) and i + 1 < len(tokens):
                 continue  # "X denied ...": how a claim is reported is not loaded in itself
+            v = valence(tok.text)
             if strength(tok.text) == 0.0:
-                continue
+                if not (extra and _listed(tok.lower, extra)):
+                    continue
+                v = v or -MODIFIER_THRESHOLD  # a listed word VADER does not rate
             if not is_modifier(tok.text) and word_family(tok.text) in topical:
+                continue
+            if is_modifier(tok.text) and plain_sense(text, tokens, i, v):
                 continue
             phrase = _phrase(text, tokens, i, voice)
             if hits and hits[-1].phrase.overlaps(phrase):
                 continue
-            hits.append(Hit(tok, valence(tok.text), phrase))
+            hits.append(Hit(tok, v, phrase))
         for i, tok in enumerate(tokens):
             if tok.lower not in intensifiers() or not inside(voice, tok.start, tok.end):
                 continue
@@ -196,6 +242,10 @@ def find_loaded_words(article: Article) -> list[Hit]:
                 hits.append(Hit(tok, 0.0, phrase, intensifier=True))
     hits.sort(key=lambda h: h.phrase.start)
     return hits
+
+
+def _listed(word: str, lexicon: frozenset[str]) -> bool:
+    return any(c in lexicon for c in lemma_candidates(word))
 
 
 @cache

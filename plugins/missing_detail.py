@@ -7,7 +7,10 @@ Three general markers of Obfuscation-Vagueness-Confusion and omission in news pr
 - the article saying the details were withheld: "without giving details", "declined to
   say", "did not specify", "no details were given";
 - a vague quantity of sources: "many experts say", "several officials said", "some
-  critics argue" (the weasel words of btford/weasel-words, and "some").
+  critics argue" (the weasel words of btford/weasel-words, and "some");
+- a vague amount in the reporter's own voice where a figure belongs: "a number of people
+  were hurt", "dozens of homes", "several arrests" (:mod:`.quantities`; the everyday
+  "some", "many", "few" and "various" are left alone: they are in most paragraphs of news).
 
 Each finding quotes the vague phrase itself so an editor can ask: what, exactly?
 """
@@ -20,8 +23,10 @@ from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.types import Article, Finding
+from copydesk.types import Article, Finding, Span
 
+from .attribution import reporter_voice
+from .quantities import MEASURES, quantities
 from .text_helpers import (
     Word,
     article_sentences,
@@ -66,6 +71,9 @@ _COPULAS = frozenset({"is", "was", "are", "were", "remains", "remained"})
 CONFIDENCE_WITHHELD = 0.6
 CONFIDENCE_DECLINED = 0.5
 CONFIDENCE_VAGUE_SOURCE = 0.35
+CONFIDENCE_VAGUE_AMOUNT = 0.3
+#: The everyday quantifiers: not flagged as a vague amount.
+_EVERYDAY = frozenset({"some", "many", "few", "various", "plenty", "lots"})
 
 
 @copydesk.checker("vagueness", categories=("missing_detail",))
@@ -89,6 +97,7 @@ def find_missing_details(article: Article) -> list[Finding]:
                 end = _vague_source(text, tokens, i)
                 if end is not None:
                     found.append(_vague(text, tok.start, end))
+        found.extend(_vague_amounts(text, sentence, found))
         s_text = text[sentence.start : sentence.end]
         for m in _DECLINED.finditer(s_text):
             start = sentence.start + m.start()
@@ -148,6 +157,38 @@ def _declined(quote: str, start: int) -> Finding:
         severity="low",
         confidence=CONFIDENCE_DECLINED,
     )
+
+
+def _vague_amounts(text: str, sentence: Span, found: list[Finding]) -> list[Finding]:
+    """ "a number of people", "dozens of homes" in the reporter's voice, where no vague
+    source already covers them."""
+    voice = reporter_voice(text, sentence)
+    out: list[Finding] = []
+    for q in quantities(text, sentence.start, sentence.end):
+        opener = text[q.span.start : q.span.end].lower().split()[0]
+        if not q.vague or opener in _EVERYDAY or q.noun in MEASURES:
+            continue  # "many people", "several months": not where a figure belongs
+        if not inside(voice, q.span.start, q.span.end):
+            continue
+        if any(
+            f.start is not None and f.start <= q.span.start < f.start + len(f.quote) for f in found
+        ):
+            continue
+        quote = text[q.span.start : q.span.end]
+        out.append(
+            Finding(
+                category="missing_detail",
+                quote=quote,
+                start=q.span.start,
+                explanation=(
+                    f'"{quote}": the article gives no figure here; the reader cannot tell how many.'
+                ),
+                suggestion="Give the number, or say that it is not known and why.",
+                severity="low",
+                confidence=CONFIDENCE_VAGUE_AMOUNT,
+            )
+        )
+    return out
 
 
 def _vague_source(text: str, tokens: list[Word], i: int) -> int | None:

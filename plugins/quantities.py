@@ -159,6 +159,20 @@ _IRREGULAR_PLURALS = word_set(
 )
 
 
+#: Measures of time and score: many things in one article last "three years" or "two
+#: hours"; what is counted there is not one thing.
+MEASURES = frozenset(
+    word_family(w)
+    for w in word_set(
+        """
+        years seconds minutes hours days weeks months decades centuries times points
+        percent metres meters miles kilometres kilometers km feet inches yards pounds
+        kilograms kg tonnes tons degrees goals runs wickets
+        """
+    )
+)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """One figure of a text."""

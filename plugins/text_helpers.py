@@ -6,9 +6,8 @@ word it flags is (``Finding.start``) and the host anchors repeats correctly.
 - :func:`split_sentences` splits prose into sentences, not at "Gen." or "U.S.";
 - :func:`words` gives the word tokens with their offsets;
 - :func:`quoted_spans` finds what is inside quotation marks (straight, curly, single);
-- :func:`attributed_spans` finds reported speech: the content of "X said ...",
-  "..., X said" and sentences "according to" someone;
-- :func:`reporter_voice` is a sentence less both: the words the reporter chose;
+- :func:`report_verb` says whether a word reports speech ("claimed" -> "claim"); who said
+  what, and so which words are the reporter's own, is :mod:`.attribution`'s;
 - :func:`lemma_candidates`, :func:`verb_forms` and :func:`word_family` (from
   :mod:`.inflection`) give a word's inflections and family.
 """
@@ -137,12 +136,6 @@ def inflected_report_verb(word: str) -> bool:
     return lemma is not None and lemma != word.lower()
 
 
-@cache
-def _clause_verbs() -> frozenset[str]:
-    """Report verbs that take a clause ("said the plan would fail"): the assertive ones."""
-    return word_lists.report_verbs() & word_lists.assertives() | {"tell", "add", "warn", "note"}
-
-
 # sentences -------------------------------------------------------------------------------
 
 _ABBREVIATIONS = word_set(
@@ -232,110 +225,6 @@ def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[Span
         if not any(s.overlaps(span) for s in spans):
             spans.append(span)
     return sorted(spans, key=lambda s: s.start)
-
-
-# attribution -----------------------------------------------------------------------------
-
-_MODALS = word_set(
-    """
-    to will would could may might can should must did does do not never
-    """
-)
-_DETERMINERS = frozenset(
-    ["the", "a", "an", "his", "her", "its", "their", "our", "your", "my", "this", "these", "those"]
-)
-_PASSIVE_AUXILIARIES = frozenset(["is", "are", "was", "were", "be", "been", "being"])
-#: Words a speaker's name or description may contain: "he", "the minister of state".
-_SPEAKER_WORDS = _DETERMINERS | frozenset(
-    ["he", "she", "they", "it", "we", "i", "you", "who", "of", "for", "and"]
-)
-
-
-def attributed_spans(text: str, sentence: Span) -> list[Span]:
-    """The parts of one sentence that report someone else's words or views.
-
-    - "according to" anywhere: the whole sentence;
-    - "<content>, <speaker> said ..." or "<content>, said <speaker>": the content before
-      the comma (what follows the speaker, "... as the talks ended", is the reporter's);
-    - "<speaker> said (that) <content>": the content after the verb, to the sentence end;
-      the verb must take a clause (say, claim, argue ...) or be followed by "that".
-    """
-    s_text = text[sentence.start : sentence.end]
-    if re.search(r"\baccording to\b", s_text, re.I):
-        return [sentence]
-    tokens = words(text, sentence.start, sentence.end)
-    out: list[Span] = []
-    for i, tok in enumerate(tokens):
-        lemma = report_verb(tok.text)
-        if lemma is None or tok.lower.endswith("ing"):
-            continue
-        prev = tokens[i - 1].lower if i else ""
-        if prev in _MODALS or prev in _DETERMINERS or (tok.lower == lemma and i == 0):
-            continue  # "will say", "the remarks": not a finite report verb
-        if prev in _PASSIVE_AUXILIARIES:
-            continue  # "is said to be": a passive names no speaker
-        nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
-        trailing = _trailing(text, tokens, i, sentence)
-        if nxt in ("to", "by", "for", "with", "of", "up", "out", "off") or (
-            nxt in ("on", "in") and trailing is None
-        ):
-            continue  # "agreed to", "supported by": not a report of speech
-        if trailing is not None:
-            after = text[tok.end : sentence.end]
-            if len(words(text, trailing.start, trailing.end)) <= 5 and re.match(
-                r"(?:\s+[\w'’]+){0,4}\s*,", after
-            ):
-                trailing = sentence  # "The plan, officials said, is ...": it is all theirs
-            out.append(trailing)
-            continue
-        takes_clause = lemma in _clause_verbs() or any(
-            t.lower == "that" for t in tokens[i + 1 : i + 4]
-        )
-        if takes_clause and i + 1 < len(tokens):
-            out.append(Span(tokens[i + 1].start, sentence.end))
-    return out
-
-
-def _trailing(text: str, tokens: list[Word], i: int, sentence: Span) -> Span | None:
-    """For "<content>, <speaker> said" or "<content>," said <speaker>: the content's span."""
-    # the comma (or closing quote) that ends the content, at most six words before the verb
-    for j in range(i, max(-1, i - 7), -1):
-        gap_start = tokens[j - 1].end if j > 0 else sentence.start
-        gap = text[gap_start : tokens[j].start]
-        if re.search(r"[,:;]\s*[\"'”’]?\s*$|[\"”’]\s*$", gap) and j > 0:
-            if any(t.lower in FUNCTION_WORDS - _SPEAKER_WORDS for t in tokens[j:i]):
-                return None
-            return Span(sentence.start, gap_start)
-    return None
-
-
-def reporter_voice(text: str, sentence: Span) -> list[Span]:
-    """The parts of ``sentence`` in the reporter's own voice: not quoted, not attributed."""
-    return list(_reporter_voice(text, sentence))
-
-
-@functools.lru_cache(maxsize=4096)
-def _reporter_voice(text: str, sentence: Span) -> tuple[Span, ...]:
-    # Cached: two checkers ask it of every sentence.
-    removed = [*quoted_spans(text, sentence.start, sentence.end), *attributed_spans(text, sentence)]
-    return tuple(subtract(sentence, removed))
-
-
-def subtract(span: Span, holes: Iterable[Span]) -> list[Span]:
-    """``span`` less every hole, as the pieces left over."""
-    pieces = [span]
-    for hole in holes:
-        next_pieces: list[Span] = []
-        for p in pieces:
-            if not p.overlaps(hole):
-                next_pieces.append(p)
-                continue
-            if p.start < hole.start:
-                next_pieces.append(Span(p.start, hole.start))
-            if hole.end < p.end:
-                next_pieces.append(Span(hole.end, p.end))
-        pieces = next_pieces
-    return pieces
 
 
 def inside(spans: Iterable[Span], start: int, end: int) -> bool:

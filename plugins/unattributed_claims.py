@@ -6,7 +6,10 @@
 - impersonal assessments: "it is believed that", "it is clear that";
 - epistemic adverbs in the reporter's own voice, in a sentence that reports no one
   ("clearly", "obviously", "apparently", "probably", "perhaps"): the assertives of Hooper
-  (1975) and the hedges of Hyland (2005), as adverbs.
+  (1975) and the hedges of Hyland (2005), as adverbs;
+- anonymous sources: words or views reported from someone the reader cannot identify
+  ("critics said", "according to officials", "a source close to the board said"); the
+  words are theirs, not the reporter's (:mod:`.attribution`), but whose they are is unsaid.
 
 A sentence that quotes or reports a source ("said", "according to", any of Recasens et
 al.'s report verbs) is not flagged for its hedges: they are the source's.
@@ -20,10 +23,11 @@ from typing import TYPE_CHECKING
 
 import copydesk
 from copydesk.components import Checker
-from copydesk.types import Article, Finding
+from copydesk.types import Article, Finding, Span
 
 from . import word_lists
-from .text_helpers import article_sentences, inside, report_verb, reporter_voice, words
+from .attribution import anonymous, attributions, reporter_voice
+from .text_helpers import article_sentences, inside, report_verb, words
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -47,6 +51,7 @@ _IMPERSONAL = re.compile(
 CONFIDENCE_AGENTLESS = 0.55
 CONFIDENCE_IMPERSONAL = 0.55
 CONFIDENCE_ADVERB = 0.4
+CONFIDENCE_ANONYMOUS = 0.4
 
 
 @copydesk.checker("attribution", categories=("unattributed_claim",))
@@ -86,6 +91,7 @@ def find_unattributed(article: Article) -> list[Finding]:
                         confidence=confidence,
                     )
                 )
+        found.extend(_anonymous_sources(text, sentence))
         if reports:
             continue
         for tok in tokens:
@@ -107,6 +113,35 @@ def find_unattributed(article: Article) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _anonymous_sources(text: str, sentence: Span) -> list[Finding]:
+    """One finding per unnamed speaker of the sentence, quoting the words for them."""
+    out: list[Finding] = []
+    for a in attributions(text, sentence):
+        if a.speaker is None or not anonymous(text, a.speaker, sentence.start):
+            continue
+        if any(f.start == a.speaker.start for f in out):
+            continue
+        who = text[a.speaker.start : a.speaker.end]
+        out.append(
+            Finding(
+                category="unattributed_claim",
+                quote=who,
+                start=a.speaker.start,
+                explanation=(
+                    f'An anonymous source: "{who}" are not named, so the reader cannot judge '
+                    "who holds this view or how much weight to give it."
+                    if who.lower().endswith("s")
+                    else f'An anonymous source: "{who}" is not named, so the reader cannot '
+                    "judge who holds this view or how much weight to give it."
+                ),
+                suggestion="Name the source, or say why they cannot be named and how they know.",
+                severity="low",
+                confidence=CONFIDENCE_ANONYMOUS,
+            )
+        )
+    return out
 
 
 @copydesk.hookimpl

@@ -3,7 +3,11 @@
 A summary may reword, but every number (digits or words: "12", "two", "1,200", "40%"),
 year and name it gives must be in the article. Names are capitalised words that do not
 open a sentence (or runs of them: "Prime Minister Imran Khan"); a name is supported when
-the article has it, or a form of it ("Pakistani" for "Pakistan").
+the article has it, a form of it ("Pakistani" for "Pakistan"), or the words an
+abbreviation stands for ("CEO" for "chief executive", "UN" for "United Nations"). A name
+that shares only its stem with one in the article ("British" for "Britain", "Afghan" for
+"Afghanistan"; but also "Johnston" for "Johnson") may be a paraphrase: it gets a low
+finding asking to check, never a high one.
 Findings quote the summary (``target="summary"``).
 """
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 
 CONFIDENCE_NUMBER = 0.65
 CONFIDENCE_NAME = 0.55
+CONFIDENCE_KIN = 0.3
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![\w])|\b[A-Za-z]+(?=-[a-z])|\b[A-Za-z]+\b")
 
 
@@ -74,14 +79,36 @@ def find_unsupported(article_text: str, summary_text: str) -> list[Finding]:
                 confidence=CONFIDENCE_NUMBER,
             )
         )
-    article_words = {w.lower for w in words(article_text)}
+    article_tokens = words(article_text)
+    article_words = {w.lower for w in article_tokens}
+    initials = _initials(article_tokens)
     for span in _names(summary_text):
         missing = [
-            w for w in words(summary_text, span.start, span.end) if not _supported(w, article_words)
+            w
+            for w in words(summary_text, span.start, span.end)
+            if not _supported(w, article_words) and not _abbreviates(w.text, initials)
         ]
         if not missing:
             continue
         quote = summary_text[missing[0].start : missing[-1].end]
+        kin = [k for w in missing for k in [_kin(w.lower, article_words)] if k]
+        if len(kin) == len(missing):
+            found.append(
+                Finding(
+                    category="unfaithful_summary",
+                    quote=quote,
+                    start=missing[0].start,
+                    target="summary",
+                    explanation=(
+                        f'The summary writes "{quote}" where the article has '
+                        f'"{", ".join(kin)}": probably a paraphrase, but check it is the same.'
+                    ),
+                    suggestion="Use the article's form of the name if they are the same.",
+                    severity="low",
+                    confidence=CONFIDENCE_KIN,
+                )
+            )
+            continue
         found.append(
             Finding(
                 category="unfaithful_summary",
@@ -95,6 +122,42 @@ def find_unsupported(article_text: str, summary_text: str) -> list[Finding]:
             )
         )
     return found
+
+
+def _initials(tokens: list[Word]) -> set[str]:
+    """The initials of every run of two to five article words: "chief executive officer"
+    gives "ce", "ceo" (and "eo"), "United Nations" "un"."""
+    letters = [t.lower[0] for t in tokens]
+    out: set[str] = set()
+    for n in range(2, 6):
+        out |= {"".join(letters[i : i + n]) for i in range(len(letters) - n + 1)}
+    return out
+
+
+def _abbreviates(word: str, initials: set[str]) -> bool:
+    """An abbreviation ("CEO", "UN", "NATO") whose letters are the initials of words the
+    article has in a row, or all but its last (the "officer" of "CEO", the "organisation"
+    of "WHO", which the article may leave out)."""
+    if not (word.isupper() and 2 <= len(word) <= 5 and word.isalpha()):
+        return False
+    w = word.lower()
+    return w in initials or (len(w) >= 3 and w[:-1] in initials)
+
+
+def _kin(word: str, article_words: set[str]) -> str | None:
+    """An article word sharing this one's stem: at least four letters, and at least half
+    of the shorter word ("british"/"britain", "afghan"/"afghanistan")."""
+    w = word.removesuffix("'s")
+    best = None
+    for a in article_words:
+        n = 0
+        for x, y in zip(w, a, strict=False):
+            if x != y:
+                break
+            n += 1
+        if n >= 4 and n >= min(len(w), len(a)) / 2 and (best is None or n > best[0]):
+            best = (n, a)
+    return best[1] if best else None
 
 
 def _with_neighbour(text: str, start: int, end: int) -> tuple[int, int]:

@@ -5,7 +5,9 @@ Each list ships beside its licence (see ``lexicons/NOTICE.md`` for origins):
 - ``vader_lexicon.tsv``: VADER sentiment lexicon (Hutto & Gilbert 2014), word and mean valence;
 - ``hedges_hyland2005.txt``, ``report_verbs.txt``, ``assertives_hooper1975.txt``: as shipped with
   Pryzant et al.'s neutralizing-bias code (Hyland 2005; Recasens et al. 2013; Hooper 1975);
-- ``weasel_words.txt``: the write-good linter's weasel words (btford/weasel-words).
+- ``weasel_words.txt``: the write-good linter's weasel words (btford/weasel-words);
+- ``npov_lexicon_recasens2013.txt``: the words Wikipedia's neutral-point-of-view edits
+  removed as biased (Recasens et al. 2013), as shipped with the same code.
 
 Lines starting with ``#`` are comments. Every list is read once per process.
 """
@@ -51,6 +53,10 @@ def assertives() -> frozenset[str]:
 
 def weasel_words() -> frozenset[str]:
     return words("weasel_words.txt")
+
+
+def npov_words() -> frozenset[str]:
+    return words("npov_lexicon_recasens2013.txt")
 
 
 @cache

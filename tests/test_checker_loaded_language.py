@@ -74,3 +74,61 @@ def test_an_intensifier_on_its_own_is_exaggeration(run_copydesk):
     report = run_copydesk("The rally drew a vast crowd to the square.", use_model=False)
     (finding,) = report["findings"]
     assert finding["quote"] == "vast crowd" and "exaggerates" in finding["explanation"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Critics said the plan was reckless.",
+        "The plan was reckless, critics said.",
+        "Critics called the plan reckless.",
+        "The plan, which critics have called reckless, passed.",
+        "Critics have slammed the plan as reckless.",
+        "The plan has been described by critics as reckless.",
+        "The board approved what critics described as a reckless plan.",
+        "The plan is reckless, according to a source close to the board.",
+        "Officials warned of a catastrophic shortfall.",
+    ],
+)
+def test_words_attributed_to_anyone_named_or_not_are_not_the_reporters(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_reporters_own_words_beside_attributed_ones_are_still_flagged(run_copydesk):
+    text = "The mayor's reckless plan, which critics called a gamble, passed."
+    assert loaded(run_copydesk, text) == ["reckless plan"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Admission to the museum is free.",
+        "Children travel free on buses.",
+        "The party promised free school meals.",
+        "Tickets are available for free.",
+        "The hygiene products will be tax-free.",
+        "Entry is free of charge.",
+        "He walked free after the ruling.",
+    ],
+)
+def test_a_word_in_its_plain_sense_is_not_loaded(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_same_word_in_its_evaluative_sense_still_is(run_copydesk):
+    assert loaded(run_copydesk, "The country held free and fair elections.") == ["free"]
+
+
+def test_a_modifier_vader_rates_weakly_is_loaded_when_the_npov_lexicon_confirms_it(run_copydesk):
+    assert valence("controversial") == -0.8
+    assert loaded(run_copydesk, "The controversial plan was approved.") == ["controversial plan"]
+
+
+def test_a_user_lexicon_adds_its_modifiers(tmp_path):
+    from copydesk.plugins.loaded_language import find_loaded_words
+    from copydesk.types import Article
+
+    article = Article("The staggering cost shocked the board.")
+    assert find_loaded_words(article) == []  # in no list copydesk may ship
+    (hit,) = find_loaded_words(article, extra={"staggering"})
+    assert hit.word.text == "staggering"

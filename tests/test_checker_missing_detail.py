@@ -52,3 +52,21 @@ def test_specific_reporting_is_left_alone(run_copydesk):
 
 def test_a_withheld_detail_inside_a_quotation_is_the_speakers_words(run_copydesk):
     assert missing(run_copydesk, '"Unnamed people keep calling me," she said.') == []
+
+
+def test_a_vague_amount_in_the_reporters_voice_asks_how_many(run_copydesk):
+    for text, quote in [
+        ("A number of people were hurt in the blast.", "A number of people"),
+        ("Police arrested several protesters.", "several protesters"),
+        ("Dozens of homes were flooded.", "Dozens of homes"),
+    ]:
+        assert missing(run_copydesk, text) == [quote], text
+
+
+def test_everyday_quantifiers_durations_and_quoted_amounts_are_left_alone(run_copydesk):
+    for text in [
+        "Many people came to the fair.",
+        "Talks lasted several months.",
+        '"A number of people were hurt," the mayor said.',
+    ]:
+        assert missing(run_copydesk, text) == [], text

@@ -3,11 +3,10 @@ word forms."""
 
 from __future__ import annotations
 
+from copydesk.plugins.attribution import attributed_spans, reporter_voice
 from copydesk.plugins.text_helpers import (
-    attributed_spans,
     lemma_candidates,
     quoted_spans,
-    reporter_voice,
     split_sentences,
     verb_forms,
     word_family,

@@ -37,8 +37,40 @@ def test_an_epistemic_adverb_in_the_reporters_voice_is_flagged(run_copydesk):
 
 
 def test_the_same_adverb_in_a_sentence_that_reports_a_source_is_the_sources(run_copydesk):
-    assert unattributed(run_copydesk, "The senator clearly misled voters, critics said.") == []
+    # the adverb is the critics' (only their anonymity is flagged), and the report's
+    assert unattributed(run_copydesk, "The senator clearly misled voters, critics said.") == [
+        "critics"
+    ]
     assert unattributed(run_copydesk, "The senator probably lied, according to the report.") == []
+
+
+def test_an_unnamed_source_is_flagged_however_the_speech_is_reported(run_copydesk):
+    for text, who in [
+        ("Critics said the plan was reckless.", "Critics"),
+        ("The plan was reckless, officials said.", "officials"),
+        (
+            "A source close to the board said the deal was a disaster.",
+            "A source close to the board",
+        ),
+        ("The deal will collapse, according to senior officials.", "senior officials"),
+        ("The plan has been described by critics as reckless.", "critics"),
+        ("Pakistani officials warned of a shortfall.", "Pakistani officials"),
+        ("The board approved what one analyst called a reckless plan.", "one analyst"),
+    ]:
+        assert unattributed(run_copydesk, text) == [who], text
+
+
+def test_a_named_speaker_a_pronoun_or_a_body_is_not_an_anonymous_source(run_copydesk):
+    for text in [
+        "Lavrov said the plan was reckless.",
+        "He said the plan was reckless.",
+        "The minister said the plan was reckless.",
+        "White House officials said the plan was reckless.",
+        "A spokesman for the Foreign Ministry said talks would resume.",
+        "Police said the man had been arrested.",
+        "The plan will fail, according to a new report.",
+    ]:
+        assert unattributed(run_copydesk, text) == [], text
 
 
 def test_a_passive_that_is_not_an_assessment_is_left_alone(run_copydesk):

@@ -39,3 +39,21 @@ def test_the_pipeline_grounds_the_finding_in_the_summary(run_copydesk, fake_mode
     report = run_copydesk(sample_path, fake_model=fake_model, checkers=["summary-facts"])
     found = [(f["quote"], f["target"]) for f in report["findings"]]
     assert found == [("12 helicopters", "summary"), ("Putin", "summary")]
+
+
+def test_an_abbreviation_of_the_articles_words_is_a_paraphrase_not_a_finding():
+    article = "The chief executive, Jo Smith, spoke at the United Nations on Monday."
+    summary = "Their CEO, Jo Smith, spoke at the UN; the IMF was not there."
+    assert [f.quote for f in find_unsupported(article, summary)] == ["IMF"]
+
+
+def test_a_demonym_or_a_form_of_a_place_is_never_high():
+    article = "Ministers from Pakistan, Britain and Afghanistan met in Geneva."
+    summary = "Pakistani, British and Afghan ministers met in Geneva."
+    found = find_unsupported(article, summary)
+    assert [(f.quote, f.severity) for f in found] == [("British", "low"), ("Afghan", "low")]
+
+
+def test_a_name_the_article_has_nothing_like_is_still_high():
+    found = find_unsupported(ARTICLE, "Chile will buy two ships, Boric said in Lima.")
+    assert [(f.quote, f.severity) for f in found] == [("Boric", "high"), ("Lima", "high")]
