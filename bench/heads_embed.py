@@ -161,15 +161,18 @@ def embedded(
 ) -> Embedder:
     """The embedded model (a catalogue name), started for embeddings on the first text
     that is not in the cache."""
-    from copydesk.local.catalogue import load_catalogue
+    try:  # the embedded model's modules moved into plugins/local with the model service
+        from copydesk.plugins.local.catalogue import load_catalogue
+        from copydesk.plugins.local.pull import present
+    except ImportError:
+        from copydesk.local.catalogue import load_catalogue
+        from copydesk.local.pull import present
 
     entry = load_catalogue().models[model_name]
 
     def start() -> tuple[Any, Any]:
         import openai
         import xllamacpp
-
-        from copydesk.local.pull import present
 
         path = present(entry)
         if path is None:
