@@ -35,7 +35,7 @@ class StandInDesk:
     requests: list[int] = field(default_factory=list)
     closed: bool = False
 
-    def embed(self, texts: list[str]) -> Embedded:
+    async def embed_async(self, texts: list[str]) -> Embedded:  # as Copydesk.embed_async
         self.requests.append(len(texts))
         return Embedded(
             [[float(any(w in t for w in WORDS)), _number(t) % 3 / 3, 1.0, 0.0] for t in texts]

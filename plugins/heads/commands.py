@@ -10,6 +10,7 @@ vLLM, OpenAI), cross-validates, and writes a head for that model. Fitting needs 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,24 +127,32 @@ def _block(item: Installed) -> list[str]:
 
 
 def open_desk(settings: Settings) -> Any:
-    """The desk whose ``embed(texts)`` gives the embeddings (``Copydesk.embed``, the model
-    access API's: L2-normalised, mean-pooled, with the model's name and sha256)."""
+    """The desk whose ``embed_async(texts)`` gives the embeddings (the model service's:
+    L2-normalised, mean-pooled, with the model's name and sha256)."""
     from copydesk.runner import Copydesk
 
     return Copydesk(settings)
 
 
-def embed_all(desk: Any, texts: Sequence[str], err: Console) -> tuple[list[list[float]], Any]:
-    """Every text's vector, ``BATCH`` a request, and the last answer (its model)."""
+async def _embed_all(
+    desk: Any, texts: Sequence[str], err: Console
+) -> tuple[list[list[float]], Any]:
     vectors: list[list[float]] = []
     answer: Any = None
     for i in range(0, len(texts), BATCH):
-        answer = desk.embed(list(texts[i : i + BATCH]))
-        if len(answer.vectors) != len(texts[i : i + BATCH]):
+        batch = list(texts[i : i + BATCH])
+        answer = await desk.embed_async(batch)
+        if len(answer.vectors) != len(batch):
             raise ConfigError("the endpoint gave a different number of embeddings than asked")
         vectors.extend(answer.vectors)
         err.print(f"embedded {len(vectors)}/{len(texts)}")
     return vectors, answer
+
+
+def embed_all(desk: Any, texts: Sequence[str], err: Console) -> tuple[list[list[float]], Any]:
+    """Every text's vector, ``BATCH`` a request (in one event loop), and the last answer,
+    which names the model."""
+    return asyncio.run(_embed_all(desk, texts, err))
 
 
 def _require_numpy() -> None:

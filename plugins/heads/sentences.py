@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from copydesk.types import Article, Span
 
-from ..text_helpers import FUNCTION_WORDS, article_sentences, inside, reporter_voice, words
+from ..attribution import reporter_voice
+from ..text_helpers import FUNCTION_WORDS, article_sentences, inside, words
 
 #: A sentence is judged when the reporter chose at least this many of its content words:
 #: a sentence that is all quotation or attributed speech is the speaker's wording, which a
