@@ -197,7 +197,11 @@ def test_the_guide_has_an_example_of_each_kind_of_component():
 
 def test_hook_register_evidence_sources_the_guides_archive_contradicts_a_figure(guide_plugins):
     article = guide_plugins.with_name("bridge.txt")
-    article.write_text("The council put the bridge's cost at 20 million dollars.\n")
+    article.write_text(
+        "The council put the bridge's cost at 20 million dollars. Work on the crossing "
+        "over the river is expected to start once the last of the planning objections "
+        "has been heard.\n"
+    )
     report = json.loads(
         check(article, "--no-model", "--checkers", "claim-figures", "--format", "json")
     )
