@@ -177,6 +177,12 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
     # Read every input first: a bad file is a usage error before any model time is spent.
     paths = expand_inputs(paths)  # a folder stands for the article files in it
     articles = [read_article(p) for p in paths]
+    if (run.summary is not None or run.headline is not None) and len(articles) > 1:
+        raise ConfigError(
+            f"--summary and --headline are checked against one article, and {len(articles)} "
+            "were given",
+            "check each article with its own summary or headline",
+        )
     kept = []
     for path, article in zip(paths, articles, strict=True):
         why = too_short(article, "standard input" if path == "-" else path)
@@ -190,12 +196,6 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
             f"copydesk checks texts of {MIN_WORDS} words or more",
         )
     paths, articles = [p for p, _ in kept], [a for _, a in kept]
-    if (run.summary is not None or run.headline is not None) and len(articles) > 1:
-        raise ConfigError(
-            f"--summary and --headline are checked against one article, and {len(articles)} "
-            "were given",
-            "check each article with its own summary or headline",
-        )
 
     desk = Copydesk.from_options(settings, host, **run.desk_options())
     command = "copydesk check " + " ".join(shlex.quote(p) for p in paths)

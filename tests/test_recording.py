@@ -59,7 +59,8 @@ def test_a_recording_carries_its_provenance_and_no_secret(recorded):
     assert provenance["model"] == "fake-model" and provenance["provider"] == "openai"
     assert set(provenance["prompts"]) >= {"summarise", "claims", "check"}
     assert provenance["recorded_at"] and provenance["copydesk_version"]
-    assert len(data["interactions"]) == 3
+    # summarise, check, and claims once for each of the sample's two parts
+    assert len(data["interactions"]) == 4
 
 
 def test_replay_needs_no_network_no_key_and_no_model(recorded, sample_path, monkeypatch):
@@ -117,7 +118,8 @@ def test_a_request_never_recorded_names_the_prompt(recorded, tmp_path):
     cassette, _ = recorded
     other = tmp_path / "other.txt"
     other.write_text(
-        "The council approved the budget on Monday, the mayor said, after a long debate.\n"
+        "The council approved the budget on Monday, the mayor said, after a long debate "
+        "in which three members asked for more money for the harbour.\n"
     )
     result = CliRunner().invoke(
         cli, ["check", str(other), "--checkers", "llm", "--replay", str(cassette)]
