@@ -76,7 +76,13 @@ def test_every_recorded_answer_is_a_real_completion_from_the_server():
             headers = {k.lower(): v for k, v in interaction["response"]["headers"].items()}
             assert headers.get("server") == ["llama.cpp"]
             body = json.loads(interaction["response"]["body"]["string"])
-            assert body["object"] == "chat.completion" and "timings" in body
+            if interaction["request"]["uri"].endswith("/embeddings"):
+                # llama.cpp's embeddings: one vector per sentence asked, of the model's width
+                asked = json.loads(interaction["request"]["body"])["input"]
+                assert body["object"] == "list" and len(body["data"]) == len(asked)
+                assert {len(row["embedding"]) for row in body["data"]} == {1536}
+            else:
+                assert body["object"] == "chat.completion" and "timings" in body
 
 
 def test_the_sample_replays_with_a_dead_endpoint_no_key_and_no_model(tmp_path):
