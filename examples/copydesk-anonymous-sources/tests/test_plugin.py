@@ -30,7 +30,7 @@ def copydesk(*args: str) -> subprocess.CompletedProcess[str]:
 def test_copydesk_loads_the_plugin_from_its_entry_point():
     host = load_host()
     info = host.plugins["anonymous_sources"]
-    assert info.source == "entry point copydesk-anonymous-sources"
+    assert info.source == "package copydesk-anonymous-sources"
     assert info.registered == {"checker": CHECKERS}
     assert info.prompt_dirs == [str(PROMPTS)]
     assert host.get("checker", "anonymous-sources").needs_model is False
