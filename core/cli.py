@@ -19,6 +19,7 @@ from .cache import cache_group
 from .cli_common import errors_handled, fail
 from .errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK, EXIT_USAGE, CopydeskError
 from .host import Host, load_host
+from .interrupt import stop_on_interrupt
 from .types import SEVERITIES, severity_rank
 
 _host: Host | None = None
@@ -327,16 +328,18 @@ cli.add_command(cache_group)
 
 
 def main(argv: list[str] | None = None) -> None:
-    try:
-        host = get_host()
-    except CopydeskError as exc:
-        fail(exc)
-    else:
-        host.pm.hook.register_commands(cli=cli)
-    try:
-        cli.main(args=argv, prog_name="copydesk", standalone_mode=True)
-    except CopydeskError as exc:  # from a plugin's command
-        fail(exc)
+    """The console script: Ctrl-C ends it within a moment, with 130 (copydesk.interrupt)."""
+    with stop_on_interrupt():
+        try:
+            host = get_host()
+        except CopydeskError as exc:
+            fail(exc)
+        else:
+            host.pm.hook.register_commands(cli=cli)
+        try:
+            cli.main(args=argv, prog_name="copydesk", standalone_mode=True)
+        except CopydeskError as exc:  # from a plugin's command
+            fail(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import click
 
+from . import interrupt
 from .errors import CopydeskError
 
 
@@ -31,5 +32,7 @@ def errors_handled() -> Iterator[None]:
     except CopydeskError as exc:
         fail(exc)
     except KeyboardInterrupt:
+        if interrupt.requested():  # under the console script's stop_on_interrupt
+            interrupt.exit_now()
         click.echo("copydesk: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(interrupt.EXIT_INTERRUPTED)

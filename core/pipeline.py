@@ -217,6 +217,9 @@ class Pipeline:
                 f"{component.name} ({owner}) did not finish within {self.stage_timeout:g} s; "
                 "it was stopped and the run went on without it"
             )
+        except asyncio.CancelledError:  # Ctrl-C: the run is being abandoned
+            status.status, status.reason = "failed", "interrupted"
+            raise
         except StageSkipped as exc:
             status.status, status.reason = "skipped", str(exc)
         except UnparseableOutput as exc:

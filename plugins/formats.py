@@ -17,7 +17,6 @@ from rich.text import Text
 
 import copydesk
 from copydesk.components import ReportFormat
-from copydesk.types import SEVERITIES
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
 VERDICT_STYLE = {"supported": "green", "contradicted": "bold red", "not_found": "yellow"}
@@ -38,6 +37,25 @@ def verdict_line(v: dict[str, Any]) -> str:
 
 def shown(report: dict[str, Any], min_confidence: float) -> list[dict[str, Any]]:
     return [f for f in report["findings"] if f["confidence"] >= min_confidence]
+
+
+def finding_number(index: int) -> int:
+    """The number every format gives the finding at ``index`` of the report's findings.
+
+    One numbering everywhere: the report's own order (the worst first, then where the
+    words are), counted from 1, so #3 in the terminal is #3 in the Markdown and HTML
+    reports and ``findings[2]`` in the JSON; a finding hidden by ``--min-confidence``
+    keeps its number (the others do not close up)."""
+    return index + 1
+
+
+def numbered(report: dict[str, Any], min_confidence: float) -> list[tuple[int, dict[str, Any]]]:
+    """The findings shown at ``min_confidence``, each with its number."""
+    return [
+        (finding_number(i), f)
+        for i, f in enumerate(report["findings"])
+        if f["confidence"] >= min_confidence
+    ]
 
 
 def in_context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[str, str, str]:
@@ -111,27 +129,23 @@ class MarkdownFormat:
             summary["text"] if summary else f"_{no_summary(report)}_",
             "",
         ]
-        findings = shown(report, min_confidence)
+        findings = numbered(report, min_confidence)
         out += [f"## Findings ({len(findings)})", ""]
-        for severity in SEVERITIES[::-1]:  # the worst first
-            group = [f for f in findings if f["severity"] == severity]
-            if not group:
-                continue
-            out += [f"### {severity.capitalize()}", ""]
-            for f in group:
-                where = GIVEN_LABELS.get(f["target"], f["target"]).lower()
-                out.append(
-                    f"- **{f['category']}** — “{f['quote']}” ({where} {f['start']}–{f['end']}, "
-                    f"confidence {f['confidence']:.2f}, {', '.join(f['detectors'])})  "
-                )
-                out.append(
-                    f"  {f['explanation']}"
-                    + (f" *Suggestion:* {f['suggestion']}" if f["suggestion"] else "")
-                )
-                out += [
-                    f"  *Evidence* ({evidence_where(e)}): “{e['quote']}”  " for e in f["evidence"]
-                ]
-            out.append("")
+        for k, (n, f) in enumerate(findings):  # in the report's order: the worst first
+            if k == 0 or findings[k - 1][1]["severity"] != f["severity"]:
+                out += [f"### {str(f['severity']).capitalize()}", ""]
+            where = GIVEN_LABELS.get(f["target"], f["target"]).lower()
+            out.append(
+                f"- #{n} **{f['category']}** — “{f['quote']}” ({where} {f['start']}–{f['end']}, "
+                f"confidence {f['confidence']:.2f}, {', '.join(f['detectors'])})  "
+            )
+            out.append(
+                f"  {f['explanation']}"
+                + (f" *Suggestion:* {f['suggestion']}" if f["suggestion"] else "")
+            )
+            out += [f"  *Evidence* ({evidence_where(e)}): “{e['quote']}”  " for e in f["evidence"]]
+            if k + 1 == len(findings) or findings[k + 1][1]["severity"] != f["severity"]:
+                out.append("")
         out += [f"## Claims ({len(report['claims'])})", ""]
         for c in report["claims"]:
             speaker = f" — {c['speaker']}" if c.get("speaker") else ""
@@ -203,34 +217,32 @@ class TerminalFormat:
                 title_align="left",
             )
         )
-        findings = shown(report, min_confidence)
+        findings = numbered(report, min_confidence)
         hidden = len(report["findings"]) - len(findings)
         heading = f"Findings: {len(findings)}" + (
             f" ({hidden} below confidence {min_confidence:g} hidden)" if hidden else ""
         )
         parts.append(Text(heading, style="bold"))
-        for severity in SEVERITIES[::-1]:  # the worst first
-            for f in (f for f in findings if f["severity"] == severity):
-                before, quote, after = in_context(_source_text(report, f), f["start"], f["end"])
-                line = Text()
-                line.append(f"{severity.upper():<6} ", SEVERITY_STYLE[severity])
-                line.append(f"{f['category']}", "bold")
-                line.append(
-                    f"  confidence {f['confidence']:.2f} · {', '.join(f['detectors'])}", "dim"
-                )
-                if f["target"] != "article":
-                    label = GIVEN_LABELS.get(f["target"], f["target"]).lower()
-                    line.append(f"  (in the {label})", "magenta")
-                ctx = Text("   ")
-                ctx.append(before, "dim")
-                ctx.append(quote, "reverse")
-                ctx.append(after, "dim")
-                body = Text(f"   {f['explanation']}")
-                if f["suggestion"]:
-                    body.append(f"\n   → {f['suggestion']}", "green")
-                for e in f["evidence"]:
-                    body.append(f"\n   evidence: “{e['quote']}” — {evidence_where(e)}", "cyan")
-                parts.extend([line, ctx, body, Text("")])
+        for n, f in findings:  # in the report's order: the worst first
+            severity = f["severity"]
+            before, quote, after = in_context(_source_text(report, f), f["start"], f["end"])
+            line = Text(f"#{n:<3}")
+            line.append(f"{severity.upper():<6} ", SEVERITY_STYLE[severity])
+            line.append(f"{f['category']}", "bold")
+            line.append(f"  confidence {f['confidence']:.2f} · {', '.join(f['detectors'])}", "dim")
+            if f["target"] != "article":
+                label = GIVEN_LABELS.get(f["target"], f["target"]).lower()
+                line.append(f"  (in the {label})", "magenta")
+            ctx = Text("   ")
+            ctx.append(before, "dim")
+            ctx.append(quote, "reverse")
+            ctx.append(after, "dim")
+            body = Text(f"   {f['explanation']}")
+            if f["suggestion"]:
+                body.append(f"\n   → {f['suggestion']}", "green")
+            for e in f["evidence"]:
+                body.append(f"\n   evidence: “{e['quote']}” — {evidence_where(e)}", "cyan")
+            parts.extend([line, ctx, body, Text("")])
         if report["claims"]:
             parts.append(Text(f"Claims: {len(report['claims'])}", style="bold"))
             for c in report["claims"]:

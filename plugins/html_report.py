@@ -32,6 +32,7 @@ import copydesk
 from copydesk.components import ReportFormat
 from copydesk.types import CATEGORIES, SEVERITIES, severity_rank
 
+from .formats import finding_number
 from .html_evidence import evidence_view, given_views, verification_view
 from .html_layout import article_blocks, segments
 
@@ -207,16 +208,18 @@ def report_context(report: dict[str, Any], min_confidence: float = 0.0) -> dict[
     summary_text: str = summary["text"] if summary else ""
     colours = category_colours(f["category"] for f in report["findings"])
 
-    # Number the findings in reading order (summary first, as the page shows it); ids stay
-    # the report's own indices so a finding can be traced back to the JSON.
+    # Numbered as every format numbers them (the report's order, the worst first); ids
+    # stay the report's own indices so a finding can be traced back to the JSON.
     findings = [
-        {**f, "id": i, "colour": colours[f["category"]], "label": _label(f["category"])}
+        {
+            **f,
+            "id": i,
+            "number": finding_number(i),
+            "colour": colours[f["category"]],
+            "label": _label(f["category"]),
+        }
         for i, f in enumerate(report["findings"])
     ]
-    for n, f in enumerate(
-        sorted(findings, key=lambda f: (f["target"] != "summary", f["start"], f["end"])), 1
-    ):
-        f["number"] = n
     shown = {f["id"] for f in findings if f["confidence"] >= min_confidence}
     texts = {"article": text, "summary": summary_text}
     texts |= {g["target"]: g["text"] for g in report.get("given", [])}

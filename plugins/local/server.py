@@ -23,7 +23,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from copydesk import interrupt
 from copydesk.errors import ConfigError, ModelError
+from copydesk.trace import trace
 
 LOG_ENV = "COPYDESK_LLAMA_LOG"
 INSTALL_HINT = "pip install 'copydesk[local]'"
@@ -133,6 +135,7 @@ def ensure_started(
                 f"or memory may be short; set {LOG_ENV}=1 to see llama.cpp's errors",
             ) from exc
         _handle = handle
+        trace(f"embedded model server {model_name} listening at {address}")
         _running = RunningServer(
             address=address,
             config=config,
@@ -147,7 +150,13 @@ def running() -> RunningServer | None:
 
 
 def stop() -> None:
-    """Stop the server if one is running; returns once its threads have finished."""
+    """Stop the server if one is running; returns once its threads have finished.
+
+    After Ctrl-C it returns at once instead: joining the server's threads would wait
+    for the request in flight to be generated to its end (a minute on a small CPU), and
+    the process, which is ending, stops them anyway (see copydesk.interrupt)."""
+    if interrupt.requested():
+        return
     with _lock:
         _stop_locked()
 
