@@ -17,6 +17,7 @@ from .inputs import MIN_WORDS, expand_inputs, read_article, too_short
 from .settings import Settings
 
 if TYPE_CHECKING:  # imported when a run starts: `copydesk --help` loads no model client
+    from .check_display import CheckDisplay
     from .host import Host
     from .runner import Copydesk
 
@@ -98,7 +99,15 @@ class RunOptions:
         """The cassette the run records into or replays from (``command`` is how to
         re-record it, for the provenance and for a request the cassette lacks); else a
         no-op."""
-        return cassette_for(desk, record=self.record, replay=self.replay, command=command)
+        return cassette_for(
+            desk, record=self.record, replay=self.replay, command=command + self.prompt_options()
+        )
+
+    def prompt_options(self) -> str:
+        """The ``--prompts-dir`` options as given, for a command that re-records the
+        cassette: a prompt of one of these folders, changed, is what makes it stale, and
+        a re-record without them would record the built-in prompt instead."""
+        return "".join(f" --prompts-dir {shlex.quote(str(d))}" for d in self.prompts_dirs)
 
 
 def for_cassette(
@@ -163,9 +172,12 @@ def cassette_for(
     return contextlib.nullcontext()
 
 
-def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, Any]]:
+def run_check(
+    host: Host, paths: list[str], display: CheckDisplay | None = None, **options: Any
+) -> list[dict[str, Any]]:
     """Check every article in ``paths`` (``options``: :class:`RunOptions`'s fields); a
-    list of ``{"name", "report", "failed"}``."""
+    list of ``{"name", "report", "failed"}``. ``display`` shows each article's stages as
+    they run (``copydesk check`` on a terminal)."""
     from .report import ensure_valid
     from .runner import Copydesk
 
@@ -206,21 +218,33 @@ def run_check(host: Host, paths: list[str], **options: Any) -> list[dict[str, An
     try:
         with cassette:
             for index, (path, article) in enumerate(zip(paths, articles, strict=True)):
-                result = desk.check(article)
+                name = _article_name(path, index, used)
+                if display is None:
+                    result = desk.check(article)
+                else:
+                    shown = "standard input" if path == "-" else Path(path).name
+                    with display.article(shown) as progress:
+                        result = desk.check(article, progress=progress)
                 report = ensure_valid(result.to_dict())
-                for stage in result.stages:
-                    if stage.status in ("failed", "unparseable"):
-                        print(
-                            f"copydesk: {stage.plugin} ({stage.stage}) {stage.status}: {stage.reason}",
-                            file=sys.stderr,
-                        )
-                results.append(
-                    {
-                        "name": _article_name(path, index, used),
-                        "report": report,
-                        "failed": result.failed,
-                    }
-                )
+                results.append({"name": name, "report": report, "failed": result.failed})
     finally:
         desk.close()
     return results
+
+
+def stage_errors(results: list[dict[str, Any]]) -> list[str]:
+    """Each distinct error of a failed stage, told once with every stage it stopped (an
+    endpoint that cannot be reached fails the summary, the claims and each model checker
+    with the same words)."""
+    several = len(results) > 1
+    stopped: dict[str, list[str]] = {}
+    for item in results:
+        for s in item["report"]["stages"]:
+            if s["status"] in ("failed", "unparseable"):
+                why = f"{item['name']}: " * several + f"{s['status']}: {s['reason']}"
+                stopped.setdefault(why, []).append(f"{s['plugin']} ({s['stage']})")
+    lines = []
+    for why, stages in stopped.items():
+        who = stages[0] if len(stages) == 1 else ", ".join(stages[:-1]) + " and " + stages[-1]
+        lines.append(f"{who} {why}")
+    return lines

@@ -151,12 +151,19 @@ def cli() -> None:
     help="A summary (standfirst, blurb) to check against the article, which is its evidence.",
 )
 @click.option("--headline", metavar="TEXT", help="A headline to check against the article.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress on stderr (it is shown only when stderr is a terminal).",
+)
 def check(
     paths: tuple[str, ...],
     fmt: str,
     output: Path | None,
     fail_on: str | None,
     min_confidence: float,
+    quiet: bool,
     **options: Any,
 ) -> None:
     """Check articles: PATH... are files (text, HTML, Markdown), folders (every article
@@ -164,8 +171,11 @@ def check(
 
     With several articles (several PATHs, or a folder) --output is a folder, one report
     per article in it. Inputs of fewer than 20 words are not articles: each is reported
-    and skipped. An article may have up to 400,000 characters."""
-    from .checking import run_check
+    and skipped. An article may have up to 400,000 characters.
+
+    On a terminal, stderr shows each stage as it runs (--quiet: not)."""
+    from .check_display import terminal_display
+    from .checking import run_check, stage_errors
 
     with errors_handled():
         host = get_host()
@@ -176,9 +186,15 @@ def check(
                 f"--output {output} looks like a file, but several articles give one report each",
                 "name a folder for them (it is made if need be), or check one article",
             )
-        reports = run_check(host, list(paths), **options)
+        reports = run_check(host, list(paths), display=terminal_display(quiet), **options)
         if output is not None and several:
             output.mkdir(parents=True, exist_ok=True)
+        # A failed stage's error is told once: by the report's stages table when that is
+        # on the screen, else here (the same error stopping several stages, once).
+        on_screen = output is None and formatter.name == "terminal" and sys.stdout.isatty()
+        if not on_screen:
+            for error in stage_errors(reports):
+                click.echo(f"copydesk: {error}", err=True)
         _emit(formatter, reports, output, min_confidence, several=several)
         failed = any(r["failed"] for r in reports)
         worst = max(

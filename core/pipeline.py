@@ -25,6 +25,7 @@ from .grounding import ground
 from .merge import merge_findings
 from .model.service import Session
 from .parts import split_body
+from .progress import Listener, StageEvent
 from .prompt_library import PromptLibrary
 from .registration import RegisteredChecker
 from .trace import trace
@@ -58,6 +59,8 @@ class RunResult:
     model: dict[str, Any] = field(default_factory=dict)
     #: texts given to check against the article (--summary, --headline), as checked
     given: list[GivenText] = field(default_factory=list)
+    #: how long the run took (copydesk.timing): set by the desk that ran it
+    timing: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -76,6 +79,7 @@ class RunResult:
             "dropped": [d.to_dict() for d in self.dropped],
             "model": self.model,
             "given": [g.to_dict() for g in self.given],
+            **({"timing": self.timing} if self.timing else {}),
         }
 
 
@@ -93,6 +97,10 @@ class Pipeline:
     chunk_chars: int | None = None
     #: The run's evidence: sources, what the user gave, the checkers' verdicts.
     evidence: RunEvidence | None = None
+    #: Told of every stage as it starts and ends (``copydesk check``'s display, a batch's
+    #: bar); ``None``: nobody is watching.
+    progress: Listener | None = None
+    _parts: int = field(default=1, init=False, repr=False)
 
     async def run(self, article: Article) -> RunResult:
         if self.evidence is None:
@@ -104,6 +112,12 @@ class Pipeline:
         # every offset still points into the whole article.
         views = [article] if len(parts) == 1 else [article.view(span) for span in parts]
         numbers: list[int | None] = [None] if len(views) == 1 else list(range(len(views)))
+        self._parts = len(views)
+        if self.progress is not None:
+            readers = (self.summariser is not None) + (self.extractor is not None)
+            combine = int(len(views) > 1 and self.summariser is not None)
+            planned = (readers + len(self.checkers)) * len(views) + combine
+            self.progress.planned(planned, len(views))
 
         first_round = await asyncio.gather(
             *(
@@ -209,6 +223,7 @@ class Pipeline:
         started = time.perf_counter()
         owner = self.plugin_of(stage, component.name)  # stage names are component kinds
         trace(f"{stage} {component.name!r} ({owner}) started")
+        self._tell(StageEvent(component.name, stage, chunk, self._parts))
         try:
             return await asyncio.wait_for(body(component, ctx), timeout=self.stage_timeout)
         except asyncio.TimeoutError:
@@ -234,7 +249,28 @@ class Pipeline:
         finally:
             status.seconds = round(time.perf_counter() - started, 3)
             trace(f"{stage} {component.name!r} ended: {status.status} in {status.seconds} s")
+            self._tell(self._ended(status, ctx, chunk))
         return None
+
+    def _tell(self, event: StageEvent) -> None:
+        if self.progress is not None:
+            self.progress.stage(event)
+
+    def _ended(self, status: StageStatus, ctx: StageContext, chunk: int | None) -> StageEvent:
+        """The end of a stage, with the calls it made and the tokens they generated."""
+        ids = set(ctx.call_ids)
+        calls = [c for c in self.session.log.calls if c.id in ids and c.status != "cached"]
+        return StageEvent(
+            status.plugin,
+            status.stage,
+            chunk,
+            self._parts,
+            status=status.status,
+            seconds=status.seconds or 0.0,
+            calls=len(calls),
+            completion_tokens=sum(c.completion_tokens for c in calls),
+            reason=status.reason,
+        )
 
     async def _combine(
         self, article: Article, partials: list[Summary | None], stages: list[StageStatus]

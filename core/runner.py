@@ -14,6 +14,7 @@ author tests is what users run::
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,13 +26,14 @@ from .furniture import strip_furniture
 from .host import Host, load_host
 from .model.layers import ResponseCache
 from .model.providers import choose_provider
-from .model.question import CallLog
 from .model.service import Embeddings, ModelService
 from .model.transport import RequestGate
 from .pipeline import Pipeline, RunResult
+from .progress import Listener
 from .prompt_library import PromptLibrary
 from .settings import Settings
-from .types import Article, GivenText, StageStatus
+from .timing import TimedCallLog, run_timing
+from .types import Article, GivenText, ModelCall, StageStatus
 
 
 class Copydesk:
@@ -173,11 +175,15 @@ class Copydesk:
         given: Sequence[GivenText] | None = None,
         *,
         gate: RequestGate | None = None,
+        progress: Listener | None = None,
     ) -> RunResult:
         """Check ``article``; ``given`` texts (by default the desk's) are checked against
-        it; ``gate``: a batch's, which every request then goes through."""
+        it; ``gate``: a batch's, which every request then goes through; ``progress`` is
+        told of every stage as it starts and ends."""
+        started = time.perf_counter()
         self.prepare(article)
-        session = self.model.session(CallLog(), gate)
+        log = TimedCallLog()
+        session = self.model.session(log, gate)
         pipeline = Pipeline(
             summariser=self.summariser,
             extractor=self.extractor,
@@ -193,6 +199,7 @@ class Copydesk:
                 article,
                 self.given if given is None else given,
             ),
+            progress=progress,
         )
         try:
             result = await pipeline.run(article)
@@ -209,10 +216,34 @@ class Copydesk:
                 if name
             ]
         result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
+        result.model = self._answered_by(result.model, result.calls)
+        result.timing = run_timing(time.perf_counter() - started, log)
         return result
 
-    def check(self, article: Article, given: Sequence[GivenText] | None = None) -> RunResult:
-        return asyncio.run(self.check_async(article, given))
+    def check(
+        self,
+        article: Article,
+        given: Sequence[GivenText] | None = None,
+        *,
+        progress: Listener | None = None,
+    ) -> RunResult:
+        return asyncio.run(self.check_async(article, given, progress=progress))
+
+    def _answered_by(self, model: dict[str, Any], calls: list[ModelCall]) -> dict[str, Any]:
+        """The report's ``model``, saying where the answers came from: the endpoint, a
+        cassette (replaying contacts nothing), or the response cache alone — then no
+        endpoint was opened, and the address its shape has is no endpoint's at all."""
+        if not model:
+            return model
+        if self.settings.offline:
+            return {**model, "endpoint": None, "answers": "cassette"}
+        if calls and all(c.status == "cached" for c in calls):
+            if self.model.endpoint.opened is None:
+                for call in calls:
+                    call.endpoint = "response cache"
+                model = {**model, "endpoint": None}
+            return {**model, "answers": "response cache"}
+        return {**model, "answers": "endpoint"}
 
     @property
     def endpoint(self) -> Endpoint | None:

@@ -86,22 +86,55 @@ def no_summary(report: dict[str, Any]) -> str:
     return "No summary: the summariser failed (see the stages below)."
 
 
-def _usage(report: dict[str, Any]) -> str:
+def _seconds(report: dict[str, Any], what: str) -> float | None:
+    """One of the report's timings (copydesk.timing), ``None`` in a report without."""
+    value = ((report.get("timing") or {}).get(what) or {}).get("seconds")
+    return float(value) if value is not None else None
+
+
+def model_named(report: dict[str, Any]) -> str:
+    """The model whose answers these are, with its sha256 when it is known."""
+    model = report.get("model") or {}
+    name = model.get("name") or next((c["model"] for c in report["calls"]), "")
+    sha = model.get("model_sha256")
+    return f"{name} (sha256 {sha})" if sha else str(name)
+
+
+def usage_line(report: dict[str, Any]) -> str:
+    """The run's cost in a line: calls, tokens, and its time told so that neither the
+    wall time nor the model's misleads (calls that ran at the same time are never added
+    into a wall figure; their sum is given as such)."""
     every = report["calls"]
     calls = [c for c in every if c["status"] != "cached"]
     from_cache = len(every) - len(calls)
-    also = f"; {from_cache} answers from the response cache" if from_cache else ""
+    run = _seconds(report, "run")
+    took = f"; {run:.1f} s in all" if run is not None else ""
     if not calls:
-        return f"no model calls{also}"
+        if not from_cache:
+            return f"no model calls{took}"
+        return (
+            f"no model calls: all {from_cache} answers came from the response cache, "
+            f"given earlier by {model_named(report)}{took}"
+        )
     prompt = sum(c["prompt_tokens"] for c in calls)
     cached = sum(c.get("cached_tokens", 0) for c in calls)
     completion = sum(c["completion_tokens"] for c in calls)
-    seconds = sum(c["seconds"] for c in calls)
-    model = report.get("model", {}).get("name") or calls[0]["model"]
-    return (
-        f"{len(calls)} model calls to {model}: {prompt:,} prompt tokens ({cached:,} cached), "
-        f"{completion:,} completion tokens, {seconds:.1f} s of model time{also}"
+    added_up = sum(c["seconds"] for c in calls)
+    replayed = (report.get("model") or {}).get("answers") == "cassette"
+    head = (
+        f"{len(calls)} model call{'s' if len(calls) != 1 else ''} to {model_named(report)}"
+        + (" replayed from a cassette" if replayed else "")
+        + f": {prompt:,} prompt tokens ({cached:,} cached), {completion:,} completion tokens"
     )
+    busy = _seconds(report, "model_busy")
+    if run is None or busy is None:  # a report from before copydesk timed its runs
+        times = f"the calls took {added_up:.1f} s added up (calls at the same time overlap)"
+    else:
+        times = f"{run:.1f} s in all, {busy:.1f} s of it waiting on the model"
+        if added_up > busy + 0.05:
+            times += f" (the calls, {added_up:.1f} s added up, ran at the same time)"
+    also = f"; {from_cache} answers from the response cache" if from_cache else ""
+    return f"{head}; {times}{also}"
 
 
 class JSONFormat:
@@ -169,7 +202,7 @@ class MarkdownFormat:
         for s in report["stages"]:
             reason = s["reason"].replace("|", "\\|").replace("\n", " ")
             out.append(f"| {s['plugin']} | {s['stage']} | {s['status']} | {reason} |")
-        out += ["", _usage(report), ""]
+        out += ["", usage_line(report), ""]
         return "\n".join(out)
 
 
@@ -261,13 +294,18 @@ class TerminalFormat:
                 Text(f"Left out: characters {e['start']}–{e['end']}, {e['reason']}", "dim")
             )
         table = Table("plugin", "stage", "status", "reason", box=None, pad_edge=False)
-        for s in report["stages"]:
+        first_with: dict[str, tuple[int, str]] = {}  # an error, and who first told it
+        for row, s in enumerate(report["stages"]):
             style = {"ok": "green", "skipped": "dim"}.get(s["status"], "red")
             extra = f" ({s['dropped']} ungrounded dropped)" if s.get("dropped") else ""
-            table.add_row(
-                s["plugin"], s["stage"], Text(s["status"], style), s["reason"][:200] + extra
-            )
-        parts += [table, Text(_usage(report), "dim")]
+            reason = s["reason"][:200]
+            if s["status"] in ("failed", "unparseable") and reason:
+                # The same error (an endpoint that cannot be reached) is told once.
+                told = first_with.setdefault(reason, (row, f"{s['plugin']} ({s['stage']})"))
+                if told[0] != row:
+                    reason = f"the same error as {told[1]}"
+            table.add_row(s["plugin"], s["stage"], Text(s["status"], style), reason + extra)
+        parts += [table, Text(usage_line(report), "dim")]
         return Group(*parts)
 
 

@@ -32,7 +32,7 @@ import copydesk
 from copydesk.components import ReportFormat
 from copydesk.types import CATEGORIES, SEVERITIES, severity_rank
 
-from .formats import finding_number
+from .formats import finding_number, model_named, usage_line
 from .html_evidence import evidence_view, given_views, verification_view
 from .html_layout import article_blocks, segments
 
@@ -317,6 +317,10 @@ def report_context(report: dict[str, Any], min_confidence: float = 0.0) -> dict[
         "stages": report.get("stages", []),
         "calls": report.get("calls", []),
         "usage": _usage(report.get("calls", [])),
+        "usage_line": usage_line(report),
+        "from_cache": bool(report.get("calls"))
+        and all(c["status"] == "cached" for c in report["calls"]),
+        "model_named": model_named(report),
         "model": (report.get("model") or {}).get("name")
         or next((c["model"] for c in report.get("calls", [])), None),
         "dropped": report.get("dropped", []),
@@ -358,7 +362,7 @@ def render_index(entries: list[dict[str, Any]]) -> str:
                 "counts": counts,
                 "status": status,
                 # Coloured by kind; a status this page does not know is shown as a failure.
-                "kind": status if status in {"ok", "partial"} else "failed",
+                "kind": status if status in {"ok", "partial", "skipped"} else "failed",
                 "error": str(e.get("error") or ""),
             }
         )

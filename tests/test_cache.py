@@ -438,4 +438,4 @@ def test_the_report_says_when_answers_came_from_the_cache(runner, served, sample
     first = runner.invoke(cli, args).stdout
     second = runner.invoke(cli, args).stdout
     assert "3 model calls to fake-model" in first and "response cache" not in first
-    assert "no model calls; 3 answers from the response cache" in second
+    assert "no model calls: all 3 answers came from the response cache" in second

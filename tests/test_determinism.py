@@ -38,6 +38,7 @@ def _stable(report: dict[str, Any]) -> dict[str, Any]:
     """The report less what is timed: how long each stage took differs run to run."""
     report = dict(report)
     report["stages"] = [{k: v for k, v in s.items() if k != "seconds"} for s in report["stages"]]
+    report.pop("timing", None)
     return report
 
 

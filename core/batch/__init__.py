@@ -7,10 +7,12 @@ Inputs are article files, URLs, folders (their article files in name order, as
 articles, one ``{"id", "text", "title"}`` object a line. The output gets one JSON object a
 line per article, appended and flushed as each one finishes::
 
-    {"id": ..., "source": ..., "status": "ok" | "partial" | "failed", "report": {...}}
+    {"id": ..., "source": ..., "status": "ok" | "partial" | "failed" | "skipped", "report": {...}}
 
 ``partial``: the report is there but a stage failed (its reason is in ``error`` and in the
-report's stages); ``failed``: no report, and ``error`` says why (an unreadable input, say).
+report's stages); ``failed``: no report, and ``error`` says why (an unreadable input, say);
+``skipped``: too short to be an article (under ``copydesk.inputs.MIN_WORDS`` words, as for
+``check``), not sent to the model, ``error`` saying so.
 One article's failure never stops the others. Run the same command again and the articles
 already in the output are skipped (``--retry-failed`` runs the failed and partial ones
 again, appending new lines: a reader keeps the last line of each id).

@@ -11,10 +11,12 @@ import asyncio
 from typing import Any
 
 from ..errors import CopydeskError
+from ..inputs import too_short
 from ..model.transport import RequestGate
 from ..report import ensure_valid
 from ..runner import Copydesk
 from ..types import severity_rank
+from . import progress
 from .sources import Source
 from .summary import Tally
 
@@ -25,18 +27,26 @@ async def check_one(
     """One article's output line (as a dict), its requests through ``gate``; never raises
     for the article's faults."""
     record: dict[str, Any] = {"id": source.id, "source": source.source}
+    bar = progress.current()  # the batch's bar, when it is drawn in this process
     try:
         if source.from_disk:
             article = await asyncio.to_thread(source.load)
         else:
             article = source.load()
-        result = await desk.check_async(article, gate=gate)
+        why = too_short(article, source.source)
+        if why is not None:  # not sent to the model: see copydesk.inputs.MIN_WORDS
+            return {**record, "status": "skipped", "error": why, "report": None}
+        listener = bar.article(source.id) if bar is not None else None
+        result = await desk.check_async(article, gate=gate, progress=listener)
         report = ensure_valid(result.to_dict())  # a bug is this article's failure
     except CopydeskError as exc:
         return {**record, "status": "failed", "error": str(exc), "report": None}
     except Exception as exc:  # whatever it was, it is this article's, not the batch's
         error = f"{type(exc).__name__}: {exc}"
         return {**record, "status": "failed", "error": error, "report": None}
+    finally:
+        if bar is not None:
+            bar.finished(source.id)
     record["status"] = "partial" if result.failed else "ok"
     if result.failed:
         record["error"] = "; ".join(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import EXIT_FINDINGS, EXIT_MODEL, EXIT_OK
+from ..inputs import MIN_WORDS
 from ..types import severity_rank
 from .gate import GateStats
 
@@ -29,7 +30,9 @@ class BatchSummary:
 
     total: int = 0
     skipped: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "partial": 0, "failed": 0})
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"ok": 0, "partial": 0, "failed": 0, "skipped": 0}
+    )
     model_calls: int = 0
     cached_calls: int = 0
     worst: int = -1
@@ -65,6 +68,8 @@ class BatchSummary:
             )
         rate = self.checked / self.seconds if self.seconds else 0.0
         parts = [f"{self.counts[s]} {s}" for s in ("ok", "partial", "failed")]
+        if self.counts["skipped"]:  # too short to be an article: never sent to the model
+            parts.append(f"{self.counts['skipped']} too short (under {MIN_WORDS} words), skipped")
         if self.skipped:
             parts.append(f"{self.skipped} skipped (already in {output})")
         text = (

@@ -1,0 +1,60 @@
+"""What a run tells whoever shows its progress: the stages of an article as they start
+and end, and how many there will be.
+
+The pipeline sends these events; ``copydesk check`` draws them on a terminal
+(:mod:`copydesk.check_display`) and ``copydesk batch`` moves its bar with them
+(:mod:`copydesk.batch.progress`). Nothing here draws anything: a listener decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    """One stage starting (``status`` is ``None``) or ending (``status`` is how)."""
+
+    plugin: str
+    #: ``summariser``, ``claim_extractor`` or ``checker``
+    stage: str
+    #: The part of a long article this stage reads (0-based), ``None`` for the whole text.
+    part: int | None = None
+    #: How many parts the article is read in (1: the whole text at once).
+    parts: int = 1
+    status: str | None = None
+    seconds: float = 0.0
+    #: The model calls the stage made and the tokens they generated, as the model reports
+    #: them once an answer is complete.
+    calls: int = 0
+    completion_tokens: int = 0
+    reason: str = ""
+
+    @property
+    def started(self) -> bool:
+        return self.status is None
+
+    @property
+    def where(self) -> str:
+        """Which part of the article, in words ("" for the whole article)."""
+        return f"part {self.part + 1} of {self.parts}" if self.part is not None else ""
+
+
+class Listener(Protocol):
+    """What a run's progress is told, in order: ``planned`` once the article's parts are
+    known, then ``stage`` for every start and end."""
+
+    def planned(self, stages: int, parts: int) -> None:
+        """The article will run ``stages`` stages, reading it in ``parts`` parts."""
+        ...
+
+    def stage(self, event: StageEvent) -> None:
+        """A stage started or ended."""
+        ...
+
+
+def clock_time(seconds: float) -> str:
+    """``0:01:05``: elapsed time as a clock shows it."""
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
