@@ -109,7 +109,10 @@ def test_a_changed_prompt_makes_the_cassette_stale_with_a_message_that_says_how_
     assert result.exit_code == 3
     assert f"cassette {cassette} is stale: prompt template 'claims'" in result.output
     assert str(prompts / "claims.j2") in result.output
-    assert f"--record {cassette}" in result.output
+    # The command that re-records it keeps the folder the changed prompt came from.
+    assert f"copydesk check {sample_path} --prompts-dir {prompts} --record {cassette}" in (
+        result.stderr
+    )
     assert "Traceback" not in result.output
 
 
