@@ -60,7 +60,7 @@ class CheckDisplay:
         self.auto_refresh = auto_refresh
         self.name = ""
         self.started = 0.0
-        #: Model calls answered so far and the tokens they generated (as stages end).
+        #: The article's model calls answered so far and the tokens they generated.
         self.calls = self.tokens = 0
         self.planned_stages = 0
         self.done = 0
@@ -78,13 +78,12 @@ class CheckDisplay:
 
     def stage(self, event: StageEvent) -> None:
         key = (event.plugin, event.stage, event.part)
+        self.calls, self.tokens = event.total_calls, event.total_tokens
         if event.started:
             self.running[key] = _Running(event, self.clock())
         else:
             self.running.pop(key, None)
             self.done += 1
-            self.calls += event.calls
-            self.tokens += event.completion_tokens
             self.console.print(self.ended_line(event))
         self.refresh()
 

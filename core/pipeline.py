@@ -254,7 +254,11 @@ class Pipeline:
 
     def _tell(self, event: StageEvent) -> None:
         if self.progress is not None:
-            self.progress.stage(event)
+            answered = [c for c in self.session.log.calls if c.status != "cached"]
+            tokens = sum(c.completion_tokens for c in answered)
+            self.progress.stage(
+                dataclasses.replace(event, total_calls=len(answered), total_tokens=tokens)
+            )
 
     def _ended(self, status: StageStatus, ctx: StageContext, chunk: int | None) -> StageEvent:
         """The end of a stage, with the calls it made and the tokens they generated."""

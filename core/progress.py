@@ -25,11 +25,15 @@ class StageEvent:
     parts: int = 1
     status: str | None = None
     seconds: float = 0.0
-    #: The model calls the stage made and the tokens they generated, as the model reports
-    #: them once an answer is complete.
+    #: The model calls whose answers the stage used and the tokens they generated, as the
+    #: model reports them once an answer is complete.
     calls: int = 0
     completion_tokens: int = 0
     reason: str = ""
+    #: The article's model calls so far (answered, not from the cache) and the tokens they
+    #: generated, re-asks and answers that never validated included.
+    total_calls: int = 0
+    total_tokens: int = 0
 
     @property
     def started(self) -> bool:

@@ -60,7 +60,13 @@ def test_a_long_article_shows_its_stages_their_parts_the_time_and_the_tokens():
 
         progress.stage(
             StageEvent(
-                "llm", "summariser", 0, 3, status="ok", seconds=75.0, calls=1, completion_tokens=212
+                *("llm", "summariser", 0, 3),
+                status="ok",
+                seconds=75.0,
+                calls=1,
+                completion_tokens=212,
+                total_calls=1,
+                total_tokens=212,
             )
         )
         clock.now += 5
@@ -68,12 +74,20 @@ def test_a_long_article_shows_its_stages_their_parts_the_time_and_the_tokens():
         assert "1 of 7 stages done · 1 model call, 212 tokens generated" in now
         assert "summariser" not in now, "a stage that ended no longer shows as running"
 
-        progress.stage(StageEvent("llm", "claim_extractor", 1, 3, status="failed", seconds=80.0))
+        progress.stage(
+            StageEvent(
+                *("llm", "claim_extractor", 1, 3),
+                status="failed",
+                seconds=80.0,
+                total_calls=2,
+                total_tokens=1092,  # a call whose answer never validated counts too
+            )
+        )
     shown = terminal.export_text()
     assert "long-report.txt is long: read in 3 overlapping parts" in shown
     assert "✓ summariser llm · part 1 of 3  75.0 s · 1 model call, 212 tokens" in shown
     assert "✗ claim_extractor llm · part 2 of 3 failed  80.0 s" in shown
-    assert "checked long-report.txt in 0:01:20: 1 model call, 212 tokens generated" in shown
+    assert "checked long-report.txt in 0:01:20: 2 model calls, 1,092 tokens generated" in shown
 
 
 def test_a_check_on_a_terminal_draws_every_stage_of_the_run(served, sample_path):
