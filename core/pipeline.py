@@ -25,7 +25,7 @@ from .grounding import ground
 from .merge import merge_findings
 from .model.service import Session
 from .parts import split_body
-from .progress import Listener, StageEvent
+from .progress import Listener, StageEvent, ended, with_totals
 from .prompt_library import PromptLibrary
 from .registration import RegisteredChecker
 from .trace import trace
@@ -249,32 +249,12 @@ class Pipeline:
         finally:
             status.seconds = round(time.perf_counter() - started, 3)
             trace(f"{stage} {component.name!r} ended: {status.status} in {status.seconds} s")
-            self._tell(self._ended(status, ctx, chunk))
+            self._tell(ended(status, ctx.call_ids, self.session.log, chunk, self._parts))
         return None
 
     def _tell(self, event: StageEvent) -> None:
         if self.progress is not None:
-            answered = [c for c in self.session.log.calls if c.status != "cached"]
-            tokens = sum(c.completion_tokens for c in answered)
-            self.progress.stage(
-                dataclasses.replace(event, total_calls=len(answered), total_tokens=tokens)
-            )
-
-    def _ended(self, status: StageStatus, ctx: StageContext, chunk: int | None) -> StageEvent:
-        """The end of a stage, with the calls it made and the tokens they generated."""
-        ids = set(ctx.call_ids)
-        calls = [c for c in self.session.log.calls if c.id in ids and c.status != "cached"]
-        return StageEvent(
-            status.plugin,
-            status.stage,
-            chunk,
-            self._parts,
-            status=status.status,
-            seconds=status.seconds or 0.0,
-            calls=len(calls),
-            completion_tokens=sum(c.completion_tokens for c in calls),
-            reason=status.reason,
-        )
+            self.progress.stage(with_totals(event, self.session.log))
 
     async def _combine(
         self, article: Article, partials: list[Summary | None], stages: list[StageStatus]

@@ -8,8 +8,14 @@ The pipeline sends these events; ``copydesk check`` draws them on a terminal
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .model.question import CallLog
+    from .types import StageStatus
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,33 @@ class Listener(Protocol):
     def stage(self, event: StageEvent) -> None:
         """A stage started or ended."""
         ...
+
+
+def ended(
+    status: StageStatus, call_ids: Iterable[str], log: CallLog, part: int | None, parts: int
+) -> StageEvent:
+    """The end of the stage ``status`` tells, with the calls whose answers it used
+    (``call_ids``, in ``log``) and the tokens they generated."""
+    ids = set(call_ids)
+    calls = [c for c in log.calls if c.id in ids and c.status != "cached"]
+    return StageEvent(
+        status.plugin,
+        status.stage,
+        part,
+        parts,
+        status=status.status,
+        seconds=status.seconds or 0.0,
+        calls=len(calls),
+        completion_tokens=sum(c.completion_tokens for c in calls),
+        reason=status.reason,
+    )
+
+
+def with_totals(event: StageEvent, log: CallLog) -> StageEvent:
+    """``event`` with the article's calls so far (``log``) and the tokens they generated."""
+    answered = [c for c in log.calls if c.status != "cached"]
+    tokens = sum(c.completion_tokens for c in answered)
+    return dataclasses.replace(event, total_calls=len(answered), total_tokens=tokens)
 
 
 def clock_time(seconds: float) -> str:
