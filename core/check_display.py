@@ -123,7 +123,8 @@ class CheckDisplay:
         rows = Table.grid(padding=(0, 2))
         rows.add_column()
         rows.add_column(justify="right")
-        for running in sorted(self.running.values(), key=lambda r: r.since):
+        # A list first: this is drawn from rich's refresh thread while stages come and go.
+        for running in sorted(list(self.running.values()), key=lambda r: r.since):
             label = Text(f"{running.event.stage} {running.event.plugin}")
             if running.event.where:
                 label.append(f" · {running.event.where}", "cyan")

@@ -1,7 +1,8 @@
 """The ``copydesk`` command line.
 
 Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 usage or input error;
-3 model or endpoint failure (the report with what did succeed is still written).
+3 model or endpoint failure (the report with what did succeed is still written);
+130 stopped by Ctrl-C (see copydesk.interrupt).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def cli() -> None:
     the flags a careful editor would raise.
 
     Exit codes: 0 done, 1 findings at or above --fail-on, 2 usage or input error,
-    3 model or endpoint failure.
+    3 model or endpoint failure, 130 stopped by Ctrl-C.
     """
 
 

@@ -114,7 +114,9 @@ class BatchProgress:
     @property
     def completed(self) -> float:
         """Articles done, in articles: whole ones plus the shares of those in progress."""
-        return min(self.articles_done + sum(s.fraction for s in self._shares.values()), self.total)
+        # A list first: the bar is drawn from another thread while articles come and go.
+        shares = list(self._shares.values())
+        return min(self.articles_done + sum(s.fraction for s in shares), self.total)
 
     def rate(self) -> float | None:
         """Articles a second so far; ``None`` until something is done."""
