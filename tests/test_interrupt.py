@@ -106,7 +106,8 @@ def test_ctrl_c_during_a_call_to_the_embedded_model_exits_130_at_once(tiny_model
 
 
 def test_ctrl_c_while_a_slow_endpoint_is_answering_exits_130_at_once(tmp_path):
-    slow = FakeReply(content={"summary": "late"}, delay=60)
+    # Longer than the wait for the process to end; then nobody is left to read it.
+    slow = FakeReply(content={"summary": "late"}, delay=STOPS_WITHIN + 5)
     fake = FakeModel().answer("summarise", slow).answer("claims", slow).answer("check", slow)
     with fake.serve() as base_url:
         process = start_check(
@@ -119,5 +120,7 @@ def test_ctrl_c_while_a_slow_endpoint_is_answering_exits_130_at_once(tmp_path):
         assert fake.in_flight > 0, stderr.text
 
         assert interrupt(process) == 130
+        while fake.in_flight:  # the server's late answers go nowhere: let them end here
+            time.sleep(0.1)
     assert "Traceback" not in stderr.text
     assert os.listdir(tmp_path) == [], "nothing half-done is written"
