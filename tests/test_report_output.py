@@ -166,3 +166,4 @@ def test_a_batch_skips_an_input_too_short_to_be_an_article(runner, served, sampl
     assert lines["story.txt"]["status"] == "ok"
     assert not any("Notes." in json.dumps(r) for r in served.requests), "never sent"
     assert f"1 too short (under {MIN_WORDS} words), skipped" in result.stderr
+    assert " s wall time (" in result.stderr, "the batch's time is the run's, not calls added"

@@ -76,7 +76,8 @@ class BatchSummary:
             f"{self.checked} article{'s' if self.checked != 1 else ''} checked: "
             + ", ".join(parts)
             + f"; {self.model_calls} model calls, {self.cached_calls} answered from the cache"
-            + f"; {self.seconds:.1f} s ({rate:.1f} articles/s"
+            # Wall time: the articles' calls overlap, so their times are never added here.
+            + f"; {self.seconds:.1f} s wall time ({rate:.1f} articles/s"
             + (f", {self.processes} processes)" if self.processes > 1 else ")")
         )
         if self.gate.rate_limited:
