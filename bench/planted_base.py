@@ -34,6 +34,29 @@ NUMBER_WORDS = [
 ]  # fmt: skip
 VOWELS = "aeiou"
 QUOTES = "\"“”‘’'"
+CALENDAR = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
 HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady"])
 _IRREGULAR_PLURALS = frozenset(["people", "police", "children", "men", "women", "staff"])
 

@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from planted_base import (
+    CALENDAR,
     CATCHING,
     HONORIFICS,
     KINDS,
@@ -168,22 +169,35 @@ def respelt(name: str, rng: random.Random, taken: set[str]) -> str | None:
 
 def _people(text: str, tokens: list[Word]) -> set[str]:
     """Surnames the article plainly uses for people: after an honorific or a title ("Mr
-    Smith", "Senator Smith") or beside a report verb ("Smith said", "said Smith")."""
+    Smith", "Senator Smith"), or ending a full name beside a report verb ("Ann Smith
+    said", "said Ann Smith"); never a word of a capitalised phrase after "the" ("the
+    Sunday Times", "the Football League")."""
     out: set[str] = set()
+    after_the: set[str] = set()
+    run_after_the = False
     for i, tok in enumerate(tokens):
-        if not _name_like(tok):
-            continue
         prev = tokens[i - 1] if i else None
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        run_after_the = tok.capitalised and (
+            prev is not None and (prev.lower == "the" or (run_after_the and prev.capitalised))
+        )
+        if run_after_the:
+            after_the.add(tok.text)
+        if not _name_like(tok) or tok.lower in CALENDAR:
+            continue
         titled = (
             prev is not None
             and prev.capitalised
             and (prev.lower in HONORIFICS or prev.lower in TITLE_HEADS)
         )
-        speaking = any(t is not None and report_verb(t.text) for t in (prev, nxt))
+        full = prev is not None and _name_like(prev) and text[prev.end : tok.start] == " "
+        before = tokens[i - 2] if i > 1 else None
+        speaking = full and any(
+            t is not None and report_verb(t.text) is not None for t in (before, nxt)
+        )
         if titled or speaking:
             out.add(tok.text)
-    return out
+    return out - after_the
 
 
 def plant_name(article: Article, rng: random.Random, lists: WordLists) -> Plant | None:

@@ -11,6 +11,7 @@ Each finding quotes the later (or the rarer) form and names the other.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
@@ -23,6 +24,8 @@ from .text_helpers import FUNCTION_WORDS, Word, word_set, words
 
 CONFIDENCE = 0.6
 CONFIDENCE_TITLE = 0.45
+#: The shortest name compared for spelling.
+MIN_NAME = 4
 
 #: The words a title ends with, abbreviations as written in news copy.
 TITLE_HEADS = {
@@ -52,6 +55,16 @@ _OFFICES = frozenset(
     ["president", "senator", "representative", "governor", "mayor", "chancellor",
      "premier", "king", "queen", "pope", "prime minister", "vice president"]
 )  # fmt: skip
+#: Callings no one follows two of at once: royalty, an office of state, a military rank,
+#: the clergy, the bench. Two titles from two of them disagree ("Prince Harry" ...
+#: "President Harry"); a doctor, professor, chairman or director may be any of them.
+_CALLINGS = {
+    **dict.fromkeys(["king", "queen", "prince", "princess", "emir", "sultan"], "royalty"),
+    **dict.fromkeys(_OFFICES - {"king", "queen", "pope"}, "office"),
+    **dict.fromkeys(_RANKS, "rank"),
+    **dict.fromkeys(["pope", "bishop", "archbishop"], "clergy"),
+    **dict.fromkeys(["judge", "justice"], "bench"),
+}
 #: Qualifiers that say when or whose, not which office: "former", "Mexican".
 _TIME_QUALIFIERS = frozenset(["former", "then", "ex", "acting", "interim", "late", "outgoing"])
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -110,7 +123,7 @@ def conflicts(text: str, kind: str, mentions: list[Mention], confidence: float) 
 
 def compatible_titles(a: str, b: str) -> bool:
     """Titles disagree when they are two offices of state ("senator", "governor"), two
-    military ranks, or one qualified office with different qualifiers ("foreign minister",
+    military ranks, titles of two callings (:data:`_CALLINGS`), or one qualified office with different qualifiers ("foreign minister",
     "prime minister"); a person may hold several other titles ("Chairman Ryan", "Rep. Paul
     Ryan"), and "Texas Governor" and "Governor" are one title."""
     a_words, b_words = a.split(), b.split()
@@ -118,6 +131,9 @@ def compatible_titles(a: str, b: str) -> bool:
         return True  # "former Governor Smith" is not "Senator Smith" now
     a_office, b_office = _office(a_words), _office(b_words)
     if a_office and b_office and a_office != b_office:
+        return False
+    a_calling, b_calling = _CALLINGS.get(a_words[-1]), _CALLINGS.get(b_words[-1])
+    if a_calling and b_calling and a_calling != b_calling:
         return False
     if a_words[-1] != b_words[-1]:
         return not (a_words[-1] in _RANKS and b_words[-1] in _RANKS)
@@ -259,6 +275,7 @@ def spellings(text: str, tokens: list[Word]) -> list[Finding]:
             names.append((_straight(a.text), _bare(_straight(b.text)), Span(a.start, b.end)))
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
+    uses = Counter(_bare(_straight(t.text)) for t in tokens if _name_word(t))
     for i, (a1, b1, span1) in enumerate(names):
         for a2, b2, span2 in names[i + 1 :]:
             pair = None
@@ -269,7 +286,9 @@ def spellings(text: str, tokens: list[Word]) -> list[Finding]:
             if pair is None or pair in seen:
                 continue
             seen.add(pair)
-            out.append(_spelling(text, span2, span1))
+            # the odd one out is the spelling the article uses less; of two alike, the later
+            odd, other = (span1, span2) if uses[pair[0]] < uses[pair[1]] else (span2, span1)
+            out.append(_spelling(text, odd, other))
     out += _lone_surnames(text, tokens, names, seen)
     return out
 
@@ -277,27 +296,40 @@ def spellings(text: str, tokens: list[Word]) -> list[Finding]:
 def _lone_surnames(
     text: str, tokens: list[Word], names: list[tuple[str, str, Span]], seen: set[tuple[str, str]]
 ) -> list[Finding]:
-    """A surname on its own spelled unlike the full name's: "Sergey Lavrov" ... "Lavorv".
-    The spelling the article uses more often is taken as right. A word inside a longer
-    name ("Staten Island") is not a surname on its own, and a difference in the last two
-    letters is an ending ("Natalia"/"Natalie", "German"/"Germany"), not a slip."""
+    """A surname spelled unlike a full name's: "Sergey Lavrov" ... "Lavorv" on its own or
+    "Michael Lavorv" later. The spelling the article uses more often is taken as right (of
+    two used alike, the later is flagged). A word inside a longer name ("Staten Island")
+    is not a surname; an ending is not a slip (:func:`near_miss`)."""
     surnames = {b: span for _, b, span in reversed(names)}  # the first full mention of each
     uses = Counter(_bare(t.text) for t in tokens if _name_word(t))
+    # words the article also writes in lower case are words, not names: "Life", "Role"
+    lower = {t.lower for t in tokens if t.text[:1].islower()}
     out: list[Finding] = []
     for i, tok in enumerate(tokens):
         form = _bare(tok.text)
-        if not _name_word(tok) or form in surnames or _in_a_name(text, tokens, i):
+        if not _name_word(tok) or not _surname_place(text, tokens, i) or form.lower() in lower:
             continue
         for surname, span in surnames.items():
-            if (form, surname) in seen or (surname, form) in seen or not near_miss(form, surname):
+            if form == surname or (form, surname) in seen or (surname, form) in seen:
                 continue
-            if _first_difference(form.lower(), surname.lower()) >= min(len(form), len(surname)) - 2:
+            if not near_miss(form, surname):
                 continue
-            if uses[form] > uses[surname]:
-                continue  # the full name is the odd one out; the pair check reports that
+            if uses[form] > uses[surname] or (
+                uses[form] == uses[surname] and form in surnames and tok.start < span.start
+            ):
+                continue  # the other is the odd one out: it is flagged where it stands
             seen.add((form, surname))
             out.append(_spelling(text, Span(tok.start, tok.start + len(form)), span))
     return out
+
+
+def _surname_place(text: str, tokens: list[Word], i: int) -> bool:
+    """A word on its own, or the last of a name: where a surname stands."""
+    return not (
+        i + 1 < len(tokens)
+        and _name_word(tokens[i + 1])
+        and adjacent(text, tokens[i], tokens[i + 1])
+    )
 
 
 def _in_a_name(text: str, tokens: list[Word], i: int) -> bool:
@@ -331,20 +363,38 @@ def _spelling(text: str, here: Span, other: Span) -> Finding:
     )
 
 
+#: Pairs of endings that make two forms of one word or name, not two spellings: "Natalia"
+#: and "Natalie", "Mario" and "Maria", "Parties" and "Partiers", "Italy" and "Italian".
+_INFLECTIONS = frozenset(
+    frozenset(pair)
+    for pair in [
+        ("a", "e"), ("a", "o"), ("y", "ies"), ("y", "ied"), ("e", "es"), ("s", "es"),
+        ("e", "ed"), ("e", "ing"), ("ed", "ing"), ("er", "ers"), ("es", "ers"), ("ia", "ian"),
+        ("y", "ian"), ("us", "i"), ("ism", "ist"), ("ic", "y"), ("ese", "a"), ("e", "y"),
+        ("y", "s"), ("y", "ans"),
+    ]
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
 def near_miss(a: str, b: str) -> bool:
-    """Spelled almost alike ("Sergey"/"Sergei", "Lavrov"/"Lavorv"): one edit apart (a
-    letter changed, added, dropped, or two swapped), and not one word inflected or derived
-    from the other ("Parties"/"Partiers", "Democrat"/"Democrats")."""
+    """Spelled almost alike ("Sergey"/"Sergei", "Lavrov"/"Lavorv", "Flynn"/"Flyn"): one
+    edit apart (a letter changed, added, dropped, or two swapped) after the same initial,
+    not two common words,
+    and not one word inflected or derived from the other ("Parties"/"Partiers",
+    "Democrat"/"Democrats", "Natalia"/"Natalie": :data:`_INFLECTIONS`)."""
     a, b = a.lower(), b.lower()
-    if min(len(a), len(b)) < 5 or a.startswith(b) or b.startswith(a):
+    if min(len(a), len(b)) < MIN_NAME or abs(len(a) - len(b)) > 1 or a == b:
         return False
-    if a in word_lists.valence() or b in word_lists.valence():
-        return False  # common words, not names
-    if distance(a, b) != 1:
-        return False
-    if len(a) != len(b):  # a letter added or dropped: not in the ending, where inflection is
-        return _first_difference(a, b) < min(len(a), len(b)) - 3
-    return True
+    short, long = sorted((a, b), key=len)
+    if long.startswith(short):
+        return long[-1] == short[-1]  # "Flyn"/"Flynn": a doubled letter, not an ending
+    if a in word_lists.valence() and b in word_lists.valence():
+        return False  # two common words, not a name respelt
+    k = _first_difference(a, b)
+    if k == 0 or distance(a, b) != 1:
+        return False  # "Kane"/"Lane", "Power"/"Tower": another word, not a slip of the pen
+    return frozenset((a[k:], b[k:])) not in _INFLECTIONS
 
 
 def distance(a: str, b: str) -> int:
