@@ -128,7 +128,7 @@ class WordLists:
     evaluative: tuple[str, ...]
     #: Vague quantifiers to put in place of a figure ("a number of", "several").
     vague: tuple[str, ...]
-    #: Words that mark an assessment (the strong subjectivity clues).
+    #: Words that mark an assessment (the subjectivity clues shaped like adjectives).
     evaluative_clues: frozenset[str]
 
 
@@ -140,27 +140,34 @@ def _entries(path: Path) -> list[str]:
     ]
 
 
-def load_word_lists(lexicons: Path) -> WordLists:
-    """From /work/shared/lexicons (see its SOURCES.md): Riloff and Wiebe's strong clues
-    that look like adjectives, btford's quantifying weasel words ("is a number" read as
-    "a number of"), and the strong clues as the mark of an assessment."""
-    pryzant = lexicons / "pryzant_neutralizing_bias"
-    strong = _entries(pryzant / "strong_subjectives_riloff2003.txt")
-    weasels = _entries(lexicons / "weasel_words_btford" / "weasel_words.txt")
-    entries = set(strong)
-    evaluative = sorted(
+def _adjectives(entries: set[str]) -> set[str]:
+    """The entries shaped like adjectives: an adjective's ending, not a noun's, and not a
+    stem the list also gives whole ("unprecedent" beside "unprecedented")."""
+    return {
         w
         for w in entries
         if w.isalpha()
         and len(w) > 4
         and w.endswith(_ADJECTIVE_ENDINGS)
         and not w.endswith(_NOUN_ENDINGS)
-        and w + "ed" not in entries  # a stem the list also gives whole: "unprecedent"
-    )
+        and w + "ed" not in entries
+    }
+
+
+def load_word_lists(lexicons: Path) -> WordLists:
+    """From /work/shared/lexicons (see its SOURCES.md): Riloff and Wiebe's strong clues
+    that look like adjectives to insert, btford's quantifying weasel words ("is a number"
+    read as "a number of"), and the adjectives among the strong and weak clues as the
+    mark of an assessment."""
+    pryzant = lexicons / "pryzant_neutralizing_bias"
+    strong = set(_entries(pryzant / "strong_subjectives_riloff2003.txt"))
+    weak = set(_entries(pryzant / "weak_subjectives_riloff2003.txt"))
+    weasels = _entries(lexicons / "weasel_words_btford" / "weasel_words.txt")
+    evaluative = sorted(_adjectives(strong))
     vague = sorted({w for w in weasels if w in _QUANTIFYING_WEASELS} - {"few"})
     if any(re.fullmatch(r"(?:is|are) a number", w) for w in weasels):
         vague.append("a number of")
-    return WordLists(tuple(evaluative), tuple(vague), frozenset(strong))
+    return WordLists(tuple(evaluative), tuple(vague), frozenset(_adjectives(strong | weak)))
 
 
 Planter = Callable[[Article, random.Random, WordLists], "Plant | None"]

@@ -55,6 +55,7 @@ from copydesk.plugins.text_helpers import (
     article_sentences,
     inside,
     report_verb,
+    word_set,
     words,
 )
 from copydesk.types import Article, Span
@@ -351,7 +352,7 @@ def plant_attribution(article: Article, rng: random.Random, lists: WordLists) ->
             if any(ch in content for ch in QUOTES) or "according" in content.lower():
                 continue
             toks = words(text, c.start, c.end)
-            if len(toks) < 4 or not any(t.lower in lists.evaluative_clues for t in toks):
+            if len(toks) < 4 or not _assessment(toks, lists):
                 continue
             if c.start == s.start:  # "<content>, critics said."
                 tail = text[c.end : s_end]
@@ -385,6 +386,29 @@ def plant_attribution(article: Article, rng: random.Random, lists: WordLists) ->
     # a trailing speaker cut leaves the content where it was; a leading one moves it back
     planted = content if edit.start == content.end else Span(edit.start, content.end + shift)
     return Plant("attribution", edit, replacement, planted, f"cut {text[edit.start : edit.end]!r}")
+
+
+#: What opens a clause that stands as a sentence: a determiner or a pronoun (or a name).
+_CLAUSE_OPENERS = word_set(
+    "the a an this that these those it they there he she we i you his her their its our "
+    "my some many most all no"
+)
+#: Modals of obligation: the speaker says what ought to be.
+_PRESCRIPTIVE = frozenset({"should", "must", "ought"})
+
+
+def _assessment(toks: list[Word], lists: WordLists) -> bool:
+    """A clause that opens as a sentence would ("The plan", "Those who ...", "Congress")
+    and judges: an evaluative adjective, or a modal of obligation."""
+    first = toks[0]
+    if "that" in (t.lower for t in toks[:1]):
+        toks = toks[1:]
+        first = toks[0]
+    opens = first.lower in _CLAUSE_OPENERS or (
+        first.capitalised and first.lower not in CALENDAR and first.lower not in FUNCTION_WORDS
+    )
+    judges = any(t.lower in lists.evaluative_clues or t.lower in _PRESCRIPTIVE for t in toks)
+    return opens and judges
 
 
 def _clause_verbs() -> frozenset[str]:

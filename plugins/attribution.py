@@ -187,6 +187,8 @@ def _speaker_between(
     between = [t for t in tokens[:i] if t.start >= content_end]
     if between:
         return Span(between[0].start, between[-1].end)
+    if report_verb(tokens[i].text) == "tell":
+        return None  # "..., the chief of staff, told reporters": those after it are told
     return _speaker_after(text, tokens, tokens[i].end, sentence)
 
 
@@ -296,10 +298,16 @@ _PERSON_ENDINGS = ("or", "er", "ist", "yst", "ian", "ant", "ent", "ic", "al", "e
                    "woman", "women", "person", "people")  # fmt: skip
 
 
+#: Adjectives in -er that are not nouns for people.
+_COMPARATIVES = word_set("earlier later former latter further other older younger elder")
+
+
 def _person_noun(word: str) -> bool:
     """A noun for people, judged by its ending ("prosecutors", "officials", "critics"),
     and "source" and "aide", which name people by the part they play."""
     singular = word[:-1] if word.endswith("s") and not word.endswith(("men", "people")) else word
+    if singular.endswith("ment") or singular in _COMPARATIVES:
+        return False  # "statement", "document"; "an earlier version": not people
     return singular.endswith(_PERSON_ENDINGS) or singular in ("source", "aide", "insider")
 
 

@@ -132,11 +132,12 @@ def test_the_shared_lists_read_as_the_sources_say(tmp_path: Path) -> None:
     (pryzant / "strong_subjectives_riloff2003.txt").write_text(
         "# comment\nreckless\nunprecedent\nunprecedented\nbitterness\nwar\n", encoding="utf-8"
     )
+    (pryzant / "weak_subjectives_riloff2003.txt").write_text("notable\npeace\n", encoding="utf-8")
     (weasels / "weasel_words.txt").write_text("# c\nmany\nvery\nis a number\n", encoding="utf-8")
     lists = load_word_lists(tmp_path)
     assert lists.evaluative == ("reckless",)  # a stem, a noun and a short word left out
     assert lists.vague == ("many", "a number of")
-    assert "war" in lists.evaluative_clues
+    assert lists.evaluative_clues == {"reckless", "notable"}
 
 
 def _finding(text: str, quote: str, category: str, start: int | None = None) -> Finding:
