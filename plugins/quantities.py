@@ -214,10 +214,14 @@ class Quantity:
     scale: float = 1.0
 
     def agrees(self, other: Quantity) -> bool:
-        """Whether the two could be the same figure: their ranges overlap."""
+        """Whether the two could be the same figure: their ranges overlap. (Ranges that
+        only touch do not: "two" allows 1.5 to 2.5 and "three" 2.5 to 3.5, yet no count
+        is both.)"""
         lo1, hi1 = self.bounds()
         lo2, hi2 = other.bounds()
-        return lo1 <= hi2 and lo2 <= hi1
+        if lo1 == hi1 or lo2 == hi2:
+            return lo1 <= hi2 and lo2 <= hi1
+        return lo1 < hi2 and lo2 < hi1
 
 
 def _rounding_unit(digits: str) -> float:
