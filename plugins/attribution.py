@@ -145,10 +145,16 @@ def _attributions(text: str, sentence: Span) -> tuple[Attribution, ...]:
 def _naming_lemma(word: str) -> str | None:
     """ "called" -> "call", "branded" -> "brand", "dubbed" -> "dub": the naming verbs, in
     their finite forms."""
-    for lemma in _NAMING_VERBS:
-        if word in (lemma + "s", lemma + "ed", lemma + "d", lemma + lemma[-1] + "ed"):
-            return lemma
-    return None
+    return _NAMING_FORMS.get(word)
+
+
+#: Each finite form of a naming verb, to the verb (built once: the checkers ask it of
+#: every word of every sentence).
+_NAMING_FORMS = {
+    form: lemma
+    for lemma in sorted(_NAMING_VERBS)
+    for form in (lemma + "s", lemma + "ed", lemma + "d", lemma + lemma[-1] + "ed")
+}
 
 
 def _names_its_object(text: str, tokens: list[Word], i: int, lemma: str, sentence: Span) -> bool:

@@ -266,13 +266,16 @@ def _name_word(tok: Word) -> bool:
 def spellings(text: str, tokens: list[Word]) -> list[Finding]:
     """Names spelled two ways: two-word names that share one word and differ by a letter
     or two in the other, and a full name's surname respelt where it stands alone."""
+    is_name = [_name_word(t) for t in tokens]
     names: list[tuple[str, str, Span]] = []
-    for a, b in itertools.pairwise(tokens):
-        if _name_word(a) and _name_word(b) and adjacent(text, a, b):
+    for k, (a, b) in enumerate(itertools.pairwise(tokens)):
+        if is_name[k] and is_name[k + 1] and adjacent(text, a, b):
             names.append((_straight(a.text), _bare(_straight(b.text)), Span(a.start, b.end)))
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
-    uses = Counter(_bare(_straight(t.text)) for t in tokens if _name_word(t))
+    uses = Counter(
+        _bare(_straight(t.text)) for t, name in zip(tokens, is_name, strict=True) if name
+    )
     for i, (a1, b1, span1) in enumerate(names):
         for a2, b2, span2 in names[i + 1 :]:
             pair = None
@@ -298,16 +301,25 @@ def _lone_surnames(
     two used alike, the later is flagged). A word inside a longer name ("Staten Island")
     is not a surname; an ending is not a slip (:func:`near_miss`)."""
     surnames = {b: span for _, b, span in reversed(names)}  # the first full mention of each
-    uses = Counter(_bare(t.text) for t in tokens if _name_word(t))
+    # near_miss needs the same initial: only those surnames are compared with a word
+    by_initial: dict[str, list[tuple[str, Span]]] = {}
+    for surname, span in surnames.items():
+        by_initial.setdefault(surname[:1].lower(), []).append((surname, span))
+    is_name = [_name_word(t) for t in tokens]
+    uses = Counter(_bare(t.text) for t, name in zip(tokens, is_name, strict=True) if name)
     # words the article also writes in lower case are words, not names: "Life", "Role"
     lower = {t.lower for t in tokens if t.text[:1].islower()}
     out: list[Finding] = []
     for i, tok in enumerate(tokens):
-        form = _bare(tok.text)
-        if not _name_word(tok) or not _surname_place(text, tokens, i) or form.lower() in lower:
+        if not is_name[i] or not _surname_place(text, tokens, i, is_name):
             continue
-        for surname, span in surnames.items():
-            if form == surname or (form, surname) in seen or (surname, form) in seen:
+        form = _bare(tok.text)
+        if form.lower() in lower:
+            continue
+        for surname, span in by_initial.get(form[:1].lower(), ()):
+            if abs(len(form) - len(surname)) > 1 or form == surname:
+                continue
+            if (form, surname) in seen or (surname, form) in seen:
                 continue
             if not near_miss(form, surname):
                 continue
@@ -320,13 +332,9 @@ def _lone_surnames(
     return out
 
 
-def _surname_place(text: str, tokens: list[Word], i: int) -> bool:
+def _surname_place(text: str, tokens: list[Word], i: int, is_name: list[bool]) -> bool:
     """A word on its own, or the last of a name: where a surname stands."""
-    return not (
-        i + 1 < len(tokens)
-        and _name_word(tokens[i + 1])
-        and adjacent(text, tokens[i], tokens[i + 1])
-    )
+    return not (i + 1 < len(tokens) and is_name[i + 1] and adjacent(text, tokens[i], tokens[i + 1]))
 
 
 def _in_a_name(text: str, tokens: list[Word], i: int) -> bool:
