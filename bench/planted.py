@@ -63,6 +63,10 @@ def read_articles(frank: Path | None, basil: Path | None, limit: int) -> list[di
     return out
 
 
+def _source(item: dict[str, Any]) -> str:
+    return str(item["id"]).split("-", 1)[0]
+
+
 def prepare(text: str, title: str | None = None) -> Article:
     article = Article(text=text, title=title)
     strip_furniture(article)
@@ -121,8 +125,10 @@ def run(
                 if mutated == text:
                     raise AssertionError(f"{item['id']}: a {kind} plant left the text unchanged")
                 per[kind]["planted"] += 1
+                per[kind][f"planted:{_source(item)}"] += 1
                 hit = caught(original, desk.check(prepare(mutated, title)).findings, p)
                 per[kind]["caught"] += hit is not None
+                per[kind][f"caught:{_source(item)}"] += hit is not None
                 if len(examples[kind]) < 60 and (hit is None or len(examples[kind]) < 10):
                     examples[kind].append(
                         {
@@ -140,6 +146,16 @@ def run(
             "skipped": c["skipped"],
             "caught": c["caught"],
             "recall": round(c["caught"] / c["planted"], 3) if c["planted"] else None,
+            "by_set": {
+                src: {
+                    "planted": c[f"planted:{src}"],
+                    "caught": c[f"caught:{src}"],
+                    "recall": round(c[f"caught:{src}"] / c[f"planted:{src}"], 3)
+                    if c[f"planted:{src}"]
+                    else None,
+                }
+                for src in ("frank", "basil")
+            },
         }
         for k, c in per.items()
     }
@@ -151,6 +167,9 @@ def run(
         "seed": seed,
         "types": types,
         "recall": round(found / planted, 3) if planted else None,
+        "macro_recall": round(sum(rs) / len(rs), 3)
+        if (rs := [t["recall"] for t in types.values() if t["recall"] is not None])
+        else None,
         "noise": {
             "words": n_words,
             "findings": n_findings,
@@ -194,11 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     for kind, t in report["types"].items():
         print(
             f"  {kind:<12} planted {t['planted']:>4}  skipped {t['skipped']:>4}  caught "
-            f"{t['caught']:>4}  recall {t['recall']}"
+            f"{t['caught']:>4}  recall {t['recall']}  (FRANK {t['by_set']['frank']['recall']}, "
+            f"BASIL {t['by_set']['basil']['recall']})"
         )
     noise = report["noise"]
     print(
-        f"  all types recall {report['recall']}; noise {noise['findings_per_1000_words']} "
+        f"  all types recall {report['recall']} (mean of the types {report['macro_recall']}); noise {noise['findings_per_1000_words']} "
         f"findings per 1,000 words on the originals ({noise['findings']} in {noise['words']} words)"
     )
     for category, rate in noise["per_1000_words_by_category"].items():
