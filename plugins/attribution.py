@@ -145,10 +145,16 @@ def _attributions(text: str, sentence: Span) -> tuple[Attribution, ...]:
 def _naming_lemma(word: str) -> str | None:
     """ "called" -> "call", "branded" -> "brand", "dubbed" -> "dub": the naming verbs, in
     their finite forms."""
-    for lemma in _NAMING_VERBS:
-        if word in (lemma + "s", lemma + "ed", lemma + "d", lemma + lemma[-1] + "ed"):
-            return lemma
-    return None
+    return _NAMING_FORMS.get(word)
+
+
+#: Each finite form of a naming verb, to the verb (built once: the checkers ask it of
+#: every word of every sentence).
+_NAMING_FORMS = {
+    form: lemma
+    for lemma in sorted(_NAMING_VERBS)
+    for form in (lemma + "s", lemma + "ed", lemma + "d", lemma + lemma[-1] + "ed")
+}
 
 
 def _names_its_object(text: str, tokens: list[Word], i: int, lemma: str, sentence: Span) -> bool:
@@ -187,6 +193,8 @@ def _speaker_between(
     between = [t for t in tokens[:i] if t.start >= content_end]
     if between:
         return Span(between[0].start, between[-1].end)
+    if report_verb(tokens[i].text) == "tell":
+        return None  # "..., the chief of staff, told reporters": those after it are told
     return _speaker_after(text, tokens, tokens[i].end, sentence)
 
 
@@ -296,10 +304,16 @@ _PERSON_ENDINGS = ("or", "er", "ist", "yst", "ian", "ant", "ent", "ic", "al", "e
                    "woman", "women", "person", "people")  # fmt: skip
 
 
+#: Adjectives in -er that are not nouns for people.
+_COMPARATIVES = word_set("earlier later former latter further other older younger elder")
+
+
 def _person_noun(word: str) -> bool:
     """A noun for people, judged by its ending ("prosecutors", "officials", "critics"),
     and "source" and "aide", which name people by the part they play."""
     singular = word[:-1] if word.endswith("s") and not word.endswith(("men", "people")) else word
+    if singular.endswith("ment") or singular in _COMPARATIVES:
+        return False  # "statement", "document"; "an earlier version": not people
     return singular.endswith(_PERSON_ENDINGS) or singular in ("source", "aide", "insider")
 
 

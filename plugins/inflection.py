@@ -27,6 +27,7 @@ stays only where every figure was the same or better on both:
 from __future__ import annotations
 
 import functools
+import threading
 
 import snowballstemmer
 
@@ -49,6 +50,7 @@ def lemma_candidates(word: str) -> list[str]:
 
 
 _STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
 
 
 def word_family(word: str) -> str:
@@ -61,8 +63,11 @@ def word_family(word: str) -> str:
 def _stem(word: str) -> str:
     # Cached: the pure-Python stemmer takes some 30 us a word, a checker asks for every
     # word of an article, and a batch's articles share most of their vocabulary (BASIL and
-    # FRANK dev: 174,000 words, 15,000 distinct).
-    return str(_STEMMER.stemWord(word))
+    # FRANK dev: 174,000 words, 15,000 distinct). The stemmer keeps the word it works on
+    # in itself, and the checkers run in threads: two at once garbled each other's word
+    # (an IndexError in one checker now and then, so findings differed between runs).
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 _IRREGULAR = {

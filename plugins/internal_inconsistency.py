@@ -80,10 +80,11 @@ def find_inconsistencies(article: Article) -> list[Finding]:
 def _counts(text: str, body: Span) -> list[Mention]:
     """ "a two-day official visit": key "day visit" (the unit and the noun it counts), value 2."""
     out: list[Mention] = []
-    pattern = re.compile(r"\b([A-Za-z]+|\d+)-([a-z]+)\b")
     tokens = words(text, body.start, body.end)
     for i, tok in enumerate(tokens):
-        m = pattern.fullmatch(tok.text)
+        if "-" not in tok.text:
+            continue
+        m = _COMPOUND_COUNT.fullmatch(tok.text)
         if m is None or m.group(1).lower() in _ORDINALS:
             continue
         value = number_value(m.group(1))
@@ -130,15 +131,18 @@ def _origins(text: str, article: Article) -> list[Mention]:
     return out
 
 
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATED_WEEKDAY = re.compile(
+    rf"\b({'|'.join(_WEEKDAYS)}),?\s+(?:the\s+)?(?:({_MONTH_NAMES})\.?\s+(\d{{1,2}})|(\d{{1,2}})\s+({_MONTH_NAMES}))\.?,?\s+(\d{{4}})\b",
+    re.I,
+)
+_COMPOUND_COUNT = re.compile(r"\b([A-Za-z]+|\d+)-([a-z]+)\b")
+
+
 def _weekdays(text: str, body: Span) -> list[Finding]:
     """ "Wednesday, April 7, 2021": the weekday must be the date's."""
-    months = "|".join(sorted(_MONTHS, key=len, reverse=True))
-    pattern = re.compile(
-        rf"\b({'|'.join(_WEEKDAYS)}),?\s+(?:the\s+)?(?:({months})\.?\s+(\d{{1,2}})|(\d{{1,2}})\s+({months}))\.?,?\s+(\d{{4}})\b",
-        re.I,
-    )
     out: list[Finding] = []
-    for m in pattern.finditer(text, body.start, body.end):
+    for m in _DATED_WEEKDAY.finditer(text, body.start, body.end):
         month = _MONTHS[(m.group(2) or m.group(5)).lower()]
         day = int(m.group(3) or m.group(4))
         try:

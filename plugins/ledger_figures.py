@@ -11,7 +11,8 @@ sentences, 101 in all, most are plainly two things ("60 votes" to pass, "51 vote
 "1.3 million troops" in all, "2,000" in one country), and only 33 lie within a factor of
 two, most of those durations ("eight years", "15 years"), which are left out.
 
-A vague amount ("a number of people") disagrees with nothing: the article has only chosen
+A figure of "other" or "new" things ("three other Americans") counts another set and is
+not filed. A vague amount ("a number of people") disagrees with nothing: the article has only chosen
 not to give the figure there. Where the article repeats a figure, the repeated value is
 taken as the reference, so the odd one out is flagged, wherever it falls.
 """
@@ -23,6 +24,7 @@ from collections import Counter, defaultdict
 from copydesk.types import Finding, Span
 
 from .quantities import MEASURES, Quantity, quantities
+from .text_helpers import word_set, words
 
 #: Two figures further apart than this are two things, not one given two ways.
 MAX_RATIO = 2.0
@@ -34,13 +36,22 @@ def find_figure_conflicts(text: str, sentences: list[Span]) -> list[Finding]:
     filed: dict[tuple[str, str], list[tuple[Quantity, int]]] = defaultdict(list)
     for n, sentence in enumerate(sentences):
         for q in quantities(text, sentence.start, sentence.end):
-            if q.vague or not q.noun or q.noun in MEASURES:
+            if q.vague or not q.noun or q.noun in MEASURES or _another_set(text, q):
                 continue
             filed[(q.unit, q.noun)].append((q, n))
     found: list[Finding] = []
     for mentions in filed.values():
         found.extend(_disagreeing(text, mentions))
     return sorted(found, key=lambda f: f.start or 0)
+
+
+#: Words between a figure and its noun that make it count another set of the things:
+#: "three other Americans", "125,000 new homes", "two more players".
+_ANOTHER = word_set("other more additional further extra remaining new fewer first last next")
+
+
+def _another_set(text: str, q: Quantity) -> bool:
+    return any(w.lower in _ANOTHER for w in words(text, q.figure.end, q.span.end))
 
 
 def _disagreeing(text: str, mentions: list[tuple[Quantity, int]]) -> list[Finding]:

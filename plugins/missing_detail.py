@@ -9,8 +9,10 @@ Three general markers of Obfuscation-Vagueness-Confusion and omission in news pr
 - a vague quantity of sources: "many experts say", "several officials said", "some
   critics argue" (the weasel words of btford/weasel-words, and "some");
 - a vague amount in the reporter's own voice where a figure belongs: "a number of people
-  were hurt", "dozens of homes", "several arrests" (:mod:`.quantities`; the everyday
-  "some", "many", "few" and "various" are left alone: they are in most paragraphs of news).
+  were hurt", "dozens of homes", "several arrests", "many lawmakers were reluctant"
+  (:mod:`.quantities`; the everyday "some" and "few" are left alone, and so are orders of
+  magnitude, "thousands of protesters", and "many" and "various" in idioms and
+  comparisons: "in many ways", "so many people").
 
 Each finding quotes the vague phrase itself so an editor can ask: what, exactly?
 """
@@ -26,7 +28,7 @@ from copydesk.components import Checker
 from copydesk.types import Article, Finding, Span
 
 from .attribution import reporter_voice
-from .quantities import MEASURES, quantities
+from .quantities import MEASURES, Quantity, quantities
 from .text_helpers import (
     Word,
     article_sentences,
@@ -35,6 +37,7 @@ from .text_helpers import (
     phrase_end,
     quoted_spans,
     report_verb,
+    word_set,
     words,
 )
 
@@ -73,7 +76,17 @@ CONFIDENCE_DECLINED = 0.5
 CONFIDENCE_VAGUE_SOURCE = 0.35
 CONFIDENCE_VAGUE_AMOUNT = 0.3
 #: The everyday quantifiers: not flagged as a vague amount.
-_EVERYDAY = frozenset({"some", "many", "few", "various", "plenty", "lots"})
+_EVERYDAY = frozenset({"some", "few", "plenty", "lots"})
+#: Quantifiers flagged only where they stand for a count, as the subject or object of the
+#: news ("many lawmakers were reluctant", "seized various weapons"), not in idioms and
+#: comparisons ("in many ways", "so many people", "like many rich countries").
+_COMMON = frozenset({"many", "various"})
+#: Orders of magnitude: "thousands of protesters" gives the scale, often all anyone knows.
+_MAGNITUDES = frozenset({"hundreds", "thousands", "tens", "millions", "billions"})
+_IDIOMATIC_BEFORE = word_set(
+    """so how as too like in on from among than of the these those his her their its our
+    my your this that whose such"""
+)
 
 
 @copydesk.checker("vagueness", categories=("missing_detail",))
@@ -166,8 +179,10 @@ def _vague_amounts(text: str, sentence: Span, found: list[Finding]) -> list[Find
     out: list[Finding] = []
     for q in quantities(text, sentence.start, sentence.end):
         opener = text[q.span.start : q.span.end].lower().split()[0]
-        if not q.vague or opener in _EVERYDAY or q.noun in MEASURES:
-            continue  # "many people", "several months": not where a figure belongs
+        if not q.vague or opener in _EVERYDAY | _MAGNITUDES or q.noun in MEASURES:
+            continue  # "some people", "several months": not where a figure belongs
+        if opener in _COMMON and not _stands_for_a_count(text, q, sentence):
+            continue
         if not inside(voice, q.span.start, q.span.end):
             continue
         if any(
@@ -189,6 +204,18 @@ def _vague_amounts(text: str, sentence: Span, found: list[Finding]) -> list[Find
             )
         )
     return out
+
+
+def _stands_for_a_count(text: str, q: Quantity, sentence: Span) -> bool:
+    """ "many lawmakers", not "so many", "in many cases", "many others", "Many Clouds"."""
+    before = words(text, sentence.start, q.span.start)
+    if before and before[-1].lower in _IDIOMATIC_BEFORE:
+        return False
+    noun = q.noun_text
+    return noun[:1].islower() and noun != "others" and (noun.endswith("s") or noun in _PEOPLE)
+
+
+_PEOPLE = frozenset({"people", "police", "children", "men", "women", "staff", "troops"})
 
 
 def _vague_source(text: str, tokens: list[Word], i: int) -> int | None:

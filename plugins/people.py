@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from copydesk.types import Finding, Span
 
-from . import word_lists
+from .name_spelling import near_miss
 from .text_helpers import FUNCTION_WORDS, Word, word_set, words
 
 CONFIDENCE = 0.6
@@ -52,6 +52,16 @@ _OFFICES = frozenset(
     ["president", "senator", "representative", "governor", "mayor", "chancellor",
      "premier", "king", "queen", "pope", "prime minister", "vice president"]
 )  # fmt: skip
+#: Callings no one follows two of at once: royalty, an office of state, a military rank,
+#: the clergy, the bench. Two titles from two of them disagree ("Prince Harry" ...
+#: "President Harry"); a doctor, professor, chairman or director may be any of them.
+_CALLINGS = {
+    **dict.fromkeys(["king", "queen", "prince", "princess", "emir", "sultan"], "royalty"),
+    **dict.fromkeys(_OFFICES - {"king", "queen", "pope"}, "office"),
+    **dict.fromkeys(_RANKS, "rank"),
+    **dict.fromkeys(["pope", "bishop", "archbishop"], "clergy"),
+    **dict.fromkeys(["judge", "justice"], "bench"),
+}
 #: Qualifiers that say when or whose, not which office: "former", "Mexican".
 _TIME_QUALIFIERS = frozenset(["former", "then", "ex", "acting", "interim", "late", "outgoing"])
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
@@ -110,7 +120,7 @@ def conflicts(text: str, kind: str, mentions: list[Mention], confidence: float) 
 
 def compatible_titles(a: str, b: str) -> bool:
     """Titles disagree when they are two offices of state ("senator", "governor"), two
-    military ranks, or one qualified office with different qualifiers ("foreign minister",
+    military ranks, titles of two callings (:data:`_CALLINGS`), or one qualified office with different qualifiers ("foreign minister",
     "prime minister"); a person may hold several other titles ("Chairman Ryan", "Rep. Paul
     Ryan"), and "Texas Governor" and "Governor" are one title."""
     a_words, b_words = a.split(), b.split()
@@ -118,6 +128,9 @@ def compatible_titles(a: str, b: str) -> bool:
         return True  # "former Governor Smith" is not "Senator Smith" now
     a_office, b_office = _office(a_words), _office(b_words)
     if a_office and b_office and a_office != b_office:
+        return False
+    a_calling, b_calling = _CALLINGS.get(a_words[-1]), _CALLINGS.get(b_words[-1])
+    if a_calling and b_calling and a_calling != b_calling:
         return False
     if a_words[-1] != b_words[-1]:
         return not (a_words[-1] in _RANKS and b_words[-1] in _RANKS)
@@ -253,12 +266,16 @@ def _name_word(tok: Word) -> bool:
 def spellings(text: str, tokens: list[Word]) -> list[Finding]:
     """Names spelled two ways: two-word names that share one word and differ by a letter
     or two in the other, and a full name's surname respelt where it stands alone."""
+    is_name = [_name_word(t) for t in tokens]
     names: list[tuple[str, str, Span]] = []
-    for a, b in itertools.pairwise(tokens):
-        if _name_word(a) and _name_word(b) and adjacent(text, a, b):
+    for k, (a, b) in enumerate(itertools.pairwise(tokens)):
+        if is_name[k] and is_name[k + 1] and adjacent(text, a, b):
             names.append((_straight(a.text), _bare(_straight(b.text)), Span(a.start, b.end)))
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
+    uses = Counter(
+        _bare(_straight(t.text)) for t, name in zip(tokens, is_name, strict=True) if name
+    )
     for i, (a1, b1, span1) in enumerate(names):
         for a2, b2, span2 in names[i + 1 :]:
             pair = None
@@ -269,7 +286,9 @@ def spellings(text: str, tokens: list[Word]) -> list[Finding]:
             if pair is None or pair in seen:
                 continue
             seen.add(pair)
-            out.append(_spelling(text, span2, span1))
+            # the odd one out is the spelling the article uses less; of two alike, the later
+            odd, other = (span1, span2) if uses[pair[0]] < uses[pair[1]] else (span2, span1)
+            out.append(_spelling(text, odd, other))
     out += _lone_surnames(text, tokens, names, seen)
     return out
 
@@ -277,27 +296,45 @@ def spellings(text: str, tokens: list[Word]) -> list[Finding]:
 def _lone_surnames(
     text: str, tokens: list[Word], names: list[tuple[str, str, Span]], seen: set[tuple[str, str]]
 ) -> list[Finding]:
-    """A surname on its own spelled unlike the full name's: "Sergey Lavrov" ... "Lavorv".
-    The spelling the article uses more often is taken as right. A word inside a longer
-    name ("Staten Island") is not a surname on its own, and a difference in the last two
-    letters is an ending ("Natalia"/"Natalie", "German"/"Germany"), not a slip."""
+    """A surname spelled unlike a full name's: "Sergey Lavrov" ... "Lavorv" on its own or
+    "Michael Lavorv" later. The spelling the article uses more often is taken as right (of
+    two used alike, the later is flagged). A word inside a longer name ("Staten Island")
+    is not a surname; an ending is not a slip (:func:`near_miss`)."""
     surnames = {b: span for _, b, span in reversed(names)}  # the first full mention of each
-    uses = Counter(_bare(t.text) for t in tokens if _name_word(t))
+    # near_miss needs the same initial: only those surnames are compared with a word
+    by_initial: dict[str, list[tuple[str, Span]]] = {}
+    for surname, span in surnames.items():
+        by_initial.setdefault(surname[:1].lower(), []).append((surname, span))
+    is_name = [_name_word(t) for t in tokens]
+    uses = Counter(_bare(t.text) for t, name in zip(tokens, is_name, strict=True) if name)
+    # words the article also writes in lower case are words, not names: "Life", "Role"
+    lower = {t.lower for t in tokens if t.text[:1].islower()}
     out: list[Finding] = []
     for i, tok in enumerate(tokens):
-        form = _bare(tok.text)
-        if not _name_word(tok) or form in surnames or _in_a_name(text, tokens, i):
+        if not is_name[i] or not _surname_place(text, tokens, i, is_name):
             continue
-        for surname, span in surnames.items():
-            if (form, surname) in seen or (surname, form) in seen or not near_miss(form, surname):
+        form = _bare(tok.text)
+        if form.lower() in lower:
+            continue
+        for surname, span in by_initial.get(form[:1].lower(), ()):
+            if abs(len(form) - len(surname)) > 1 or form == surname:
                 continue
-            if _first_difference(form.lower(), surname.lower()) >= min(len(form), len(surname)) - 2:
+            if (form, surname) in seen or (surname, form) in seen:
                 continue
-            if uses[form] > uses[surname]:
-                continue  # the full name is the odd one out; the pair check reports that
+            if not near_miss(form, surname):
+                continue
+            if uses[form] > uses[surname] or (
+                uses[form] == uses[surname] and form in surnames and tok.start < span.start
+            ):
+                continue  # the other is the odd one out: it is flagged where it stands
             seen.add((form, surname))
             out.append(_spelling(text, Span(tok.start, tok.start + len(form)), span))
     return out
+
+
+def _surname_place(text: str, tokens: list[Word], i: int, is_name: list[bool]) -> bool:
+    """A word on its own, or the last of a name: where a surname stands."""
+    return not (i + 1 < len(tokens) and is_name[i + 1] and adjacent(text, tokens[i], tokens[i + 1]))
 
 
 def _in_a_name(text: str, tokens: list[Word], i: int) -> bool:
@@ -308,12 +345,6 @@ def _in_a_name(text: str, tokens: list[Word], i: int) -> bool:
         and adjacent(text, tokens[i], tokens[i + 1])
     )
     return before or after
-
-
-def _first_difference(a: str, b: str) -> int:
-    return next(
-        (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
-    )
 
 
 def _spelling(text: str, here: Span, other: Span) -> Finding:
@@ -329,34 +360,3 @@ def _spelling(text: str, here: Span, other: Span) -> Finding:
         severity="medium",
         confidence=CONFIDENCE,
     )
-
-
-def near_miss(a: str, b: str) -> bool:
-    """Spelled almost alike ("Sergey"/"Sergei", "Lavrov"/"Lavorv"): one edit apart (a
-    letter changed, added, dropped, or two swapped), and not one word inflected or derived
-    from the other ("Parties"/"Partiers", "Democrat"/"Democrats")."""
-    a, b = a.lower(), b.lower()
-    if min(len(a), len(b)) < 5 or a.startswith(b) or b.startswith(a):
-        return False
-    if a in word_lists.valence() or b in word_lists.valence():
-        return False  # common words, not names
-    if distance(a, b) != 1:
-        return False
-    if len(a) != len(b):  # a letter added or dropped: not in the ending, where inflection is
-        return _first_difference(a, b) < min(len(a), len(b)) - 3
-    return True
-
-
-def distance(a: str, b: str) -> int:
-    """Edits from ``a`` to ``b``, a swap of two neighbouring letters counting as one
-    (Damerau's rule: the commonest typing slip)."""
-    prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], prev2[j - 2] + 1)
-        prev2, prev = prev, row
-    return prev[-1]

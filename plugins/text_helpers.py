@@ -152,6 +152,12 @@ _BLOCK = re.compile(r"\S(?:.|\n(?!\s*\n))*")
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
     """The sentences of ``text[start:end]`` as spans of ``text`` (line breaks inside a
     paragraph are just spaces; a blank line always ends a sentence)."""
+    return list(_split_sentences(text, start, len(text) if end is None else end))
+
+
+@functools.lru_cache(maxsize=1024)
+def _split_sentences(text: str, start: int, end: int) -> tuple[Span, ...]:
+    # Cached: every checker splits the same paragraphs of the same article.
     # Hand-written, as measured against pysbd and syntok (issue #13) on the BASIL dev half
     # with bench/sentences.py: of 904 annotated spans, this cuts 22 with a boundary (most
     # are spans the annotators ran over two quoted sentences), of the 322 that end a
@@ -159,7 +165,6 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     # Bush") and ended 321, at 3.0 ms; pysbd cut 8 because it ended only 286, at 14 ms, and
     # cost bench/quality.py's BASIL recall (lexical 0.082 -> 0.066, informational 0.129 ->
     # 0.103). syntok left BABE unchanged and added two BASIL findings, none a marked span.
-    end = len(text) if end is None else end
     out: list[Span] = []
     for block in _BLOCK.finditer(text, start, end):
         # A sentence never ends in the spaces before a line break.
@@ -175,7 +180,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
                 cursor += 1
         if cursor < b_end:
             out.append(Span(cursor, b_end))
-    return out
+    return tuple(out)
 
 
 def _word_before(text: str, cursor: int, at: int) -> str:
@@ -206,7 +211,15 @@ def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[Span
     they open at the start of a word and close at the end of one, so apostrophes in
     "Pakistan's" or "players' union" are not quotes.
     """
-    end = len(text) if end is None else end
+    return list(_quoted_spans(text, start, len(text) if end is None else end))
+
+
+_SINGLE_QUOTED = re.compile(r"(?<![\w'’])['‘](?=\w)([^'‘’\n]{1,200}?)(?<=[\w.,!?])['’](?!\w)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted_spans(text: str, start: int, end: int) -> tuple[Span, ...]:
+    # Cached: three checkers ask it of every sentence.
     spans: list[Span] = []
     open_at: int | None = None
     for i in range(start, end):
@@ -219,12 +232,11 @@ def quoted_spans(text: str, start: int = 0, end: int | None = None) -> list[Span
             open_at = None
     if open_at is not None:
         spans.append(Span(open_at, end))
-    single = re.compile(r"(?<![\w'’])['‘](?=\w)([^'‘’\n]{1,200}?)(?<=[\w.,!?])['’](?!\w)")
-    for m in single.finditer(text, start, end):
+    for m in _SINGLE_QUOTED.finditer(text, start, end):
         span = Span(m.start(), m.end())
         if not any(s.overlaps(span) for s in spans):
             spans.append(span)
-    return sorted(spans, key=lambda s: s.start)
+    return tuple(sorted(spans, key=lambda s: s.start))
 
 
 def inside(spans: Iterable[Span], start: int, end: int) -> bool:

@@ -99,3 +99,31 @@ def test_a_former_office_beside_a_present_one_is_consistent(run_copydesk):
 def test_ages_written_three_ways(run_copydesk):
     text = "Maria Lopez, aged 52, runs the clinic.\nThe 54-year-old Lopez said it would stay open."
     assert [q for q, _ in inconsistent(run_copydesk, text)] == ["54-year-old Lopez"]
+
+
+def test_a_respelling_near_the_end_or_a_doubled_letter_dropped(run_copydesk):
+    for right, wrong in (("Wright", "Wrigth"), ("Flynn", "Flyn"), ("Nesbitt", "Nesbiitt")):
+        text = f"Anna {right} chairs the board.\n{right} said the vote was close.\n{wrong} left."
+        assert [q for q, _ in inconsistent(run_copydesk, text)] == [wrong], wrong
+
+
+def test_an_ending_or_another_initial_is_not_a_respelling(run_copydesk):
+    text = "Natalia Ortiz spoke.\nNatalie Ortiz replied.\nHarry Kane scored.\nLane closed."
+    assert inconsistent(run_copydesk, text) == []
+
+
+def test_a_surname_respelt_inside_a_full_name(run_copydesk):
+    text = "Jesse Jackson spoke.\nJackson said no.\nJackson left.\nA Michael Jacckson hat was sold."
+    assert [q for q, _ in inconsistent(run_copydesk, text)] == ["Jacckson"]
+
+
+def test_of_two_spellings_the_rarer_is_flagged_wherever_it_falls(run_copydesk):
+    text = "Leader McConnel spoke.\nLeader McConnell replied.\nLeader McConnell left."
+    assert [q for q, _ in inconsistent(run_copydesk, text)] == ["Leader McConnel"]
+
+
+def test_titles_of_two_callings_disagree(run_copydesk):
+    text = "Prince Harry Lowe opened the hall.\nPresident Lowe spoke after lunch."
+    assert [q for q, _ in inconsistent(run_copydesk, text)] == ["President Lowe"]
+    text = "Dr Ann Lowe opened the hall.\nProfessor Lowe spoke after lunch."
+    assert inconsistent(run_copydesk, text) == []

@@ -229,3 +229,16 @@ def test_the_ledger_runs_without_a_model(run_copydesk):
     )
     ((finding),) = report["findings"]
     assert finding["quote"] == "nearly 300 jobs" and finding["category"] == "internal_inconsistency"
+
+
+def test_two_small_counts_one_apart_disagree():
+    # "two" allows 1.5 to 2.5 and "three" 2.5 to 3.5: ranges that touch share no count
+    text = (
+        "She denied two felony charges on Friday.\nThe judge read the three felony charges aloud."
+    )
+    assert flagged(text) == ["three felony charges"]
+
+
+def test_a_count_of_other_or_new_things_is_another_set():
+    text = "Four Americans were held.\nThree other Americans were freed later in the week."
+    assert flagged(text) == []

@@ -65,8 +65,21 @@ def test_a_vague_amount_in_the_reporters_voice_asks_how_many(run_copydesk):
 
 def test_everyday_quantifiers_durations_and_quoted_amounts_are_left_alone(run_copydesk):
     for text in [
-        "Many people came to the fair.",
+        "Some people came to the fair.",
+        "So many people came to the fair.",
+        "In many ways the fair was a success.",
+        "Like many rich countries, it has a deficit.",
+        "Many others came to the fair.",
+        "Thousands of people came to the fair.",
         "Talks lasted several months.",
         '"A number of people were hurt," the mayor said.',
     ]:
         assert missing(run_copydesk, text) == [], text
+
+
+def test_many_or_various_where_a_count_belongs(run_copydesk):
+    for text, quote in [
+        ("Many lawmakers were reluctant to vote.", "Many lawmakers"),
+        ("Police seized various weapons at the house.", "various weapons"),
+    ]:
+        assert missing(run_copydesk, text) == [quote], text

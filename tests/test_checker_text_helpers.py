@@ -101,3 +101,29 @@ def test_a_word_family_joins_inflections_and_reads_the_last_part_of_a_compound()
     assert word_family("banning") == word_family("ban")
     assert word_family("counter-terrorism") == word_family("terrorism")
     assert word_family("war") != word_family("ward")
+
+
+def test_word_families_from_many_threads_at_once():
+    # the stemmer is one object with state: threads must not share it at the same time
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from copydesk.plugins.inflection import _stem
+
+    words = [
+        f"{w}{suffix}"
+        for w in ("kill", "count", "report", "nation", "relation", "vote", "generous")
+        for suffix in ("ing", "ed", "s", "ers", "ingly", "alizations", "ness")
+    ]
+    expected = {w: _stem.__wrapped__(w) for w in words}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as can be, to meet the race
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            for _ in range(10):
+                _stem.cache_clear()
+                assert list(pool.map(_stem.__wrapped__, words * 10)) == [
+                    expected[w] for w in words * 10
+                ]
+    finally:
+        sys.setswitchinterval(interval)

@@ -1,0 +1,233 @@
+"""Planted errors: does copydesk catch an error put by rule into a real article?
+
+    python bench/planted.py --frank ../shared/eval/frank_dev.jsonl \\
+        --basil ../shared/eval/basil_dev.jsonl --lexicons ../shared/lexicons \\
+        [--limit N] [--seed 1] [--json OUT]
+
+For each article (FRANK's unique ``article`` texts, BASIL's ``text`` with its ``title``;
+``--limit N`` takes N evenly spaced from each set), one copy per error type, each with one
+error planted by bench/planted_sites.py: a repeated count changed in a later mention, a
+surname respelt or a title changed, an evaluative word put into the reporter's voice, a
+figure made vague, an attributed assessment turned into the reporter's own assertion. An
+article with no place for a type gets no copy of that type; the skips are counted.
+
+A plant is caught when the copy gets a finding of the type's category (planted_sites.py's
+``CATCHING``) that overlaps the planted words and that the original article does not get
+(the same category and quote at the same place, mapped across the edit). Noise is every
+finding on the original articles per 1,000 words. The checkers are the deterministic ones,
+as ``copydesk check --no-model`` runs them, through :class:`copydesk.runner.Copydesk`.
+The data and the word lists are read from the paths given and never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from planted_sites import CATCHING, KINDS, Plant, WordLists, load_word_lists, plant
+
+from copydesk.furniture import strip_furniture
+from copydesk.host import load_host
+from copydesk.runner import Copydesk
+from copydesk.settings import Settings
+from copydesk.types import Article, Finding
+
+
+def read_articles(frank: Path | None, basil: Path | None, limit: int) -> list[dict[str, Any]]:
+    """The unique articles of each set, ``limit`` evenly spaced from each (0: all)."""
+    sets: list[list[dict[str, Any]]] = []
+    if frank:
+        seen: dict[str, dict[str, Any]] = {}
+        for line in frank.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            seen.setdefault(r["hash"], {"id": f"frank-{r['hash']}", "text": r["article"]})
+        sets.append(list(seen.values()))
+    if basil:
+        rows = [json.loads(line) for line in basil.read_text(encoding="utf-8").splitlines()]
+        sets.append(
+            [
+                {"id": f"basil-{r.get('id', n)}", "text": r["text"], "title": r.get("title")}
+                for n, r in enumerate(rows)
+            ]
+        )
+    out: list[dict[str, Any]] = []
+    for items in sets:
+        if limit and limit < len(items):
+            step = len(items) / limit
+            items = [items[int(k * step)] for k in range(limit)]
+        out.extend(items)
+    return out
+
+
+def _source(item: dict[str, Any]) -> str:
+    return str(item["id"]).split("-", 1)[0]
+
+
+def prepare(text: str, title: str | None = None) -> Article:
+    article = Article(text=text, title=title)
+    strip_furniture(article)
+    return article
+
+
+def new_findings(original: list[Finding], copy: list[Finding], p: Plant) -> list[Finding]:
+    """The copy's findings the original does not have (mapped across the edit)."""
+    before = set()
+    for f in original:
+        where = p.mapped(f.start, f.end)
+        if where is not None:
+            before.add((f.category, f.quote, where[0]))
+    return [f for f in copy if (f.category, f.quote, f.start) not in before]
+
+
+def caught(original: list[Finding], copy: list[Finding], p: Plant) -> Finding | None:
+    for f in new_findings(original, copy, p):
+        if f.category in CATCHING[p.kind] and f.start < p.planted.end and p.planted.start < f.end:
+            return f
+    return None
+
+
+def run(
+    articles: list[dict[str, Any]],
+    lists: WordLists,
+    seed: int,
+    kinds: tuple[str, ...] = KINDS,
+    checkers: list[str] | None = None,
+) -> dict[str, Any]:
+    host = load_host()
+    det = checkers or sorted(
+        c.name for c in host.components["checker"].values() if not c.needs_model
+    )
+    desk = Copydesk(
+        Settings(), host, summariser=None, extractor=None, checkers=det, use_model=False
+    )
+    per: dict[str, Counter[str]] = {k: Counter() for k in kinds}
+    by_category: Counter[str] = Counter()
+    n_words = n_findings = 0
+    examples: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    try:
+        for n, item in enumerate(articles):
+            text, title = item["text"], item.get("title")
+            article = prepare(text, title)
+            original = desk.check(article).findings
+            n_words += len(article.body_text.split())
+            n_findings += len(original)
+            by_category.update(f.category for f in original)
+            for kind in kinds:
+                p = plant(kind, article, seed + n, lists)
+                if p is None:
+                    per[kind]["skipped"] += 1
+                    continue
+                mutated = p.apply(text)
+                if mutated == text:
+                    raise AssertionError(f"{item['id']}: a {kind} plant left the text unchanged")
+                per[kind]["planted"] += 1
+                per[kind][f"planted:{_source(item)}"] += 1
+                hit = caught(original, desk.check(prepare(mutated, title)).findings, p)
+                per[kind]["caught"] += hit is not None
+                per[kind][f"caught:{_source(item)}"] += hit is not None
+                if len(examples[kind]) < 60 and (hit is None or len(examples[kind]) < 10):
+                    examples[kind].append(
+                        {
+                            "id": item["id"],
+                            "note": p.note,
+                            "planted": mutated[p.planted.start : p.planted.end],
+                            "caught_by": hit.plugin if hit else None,
+                        }
+                    )
+    finally:
+        desk.close()
+    types = {
+        k: {
+            "planted": c["planted"],
+            "skipped": c["skipped"],
+            "caught": c["caught"],
+            "recall": round(c["caught"] / c["planted"], 3) if c["planted"] else None,
+            "by_set": {
+                src: {
+                    "planted": c[f"planted:{src}"],
+                    "caught": c[f"caught:{src}"],
+                    "recall": round(c[f"caught:{src}"] / c[f"planted:{src}"], 3)
+                    if c[f"planted:{src}"]
+                    else None,
+                }
+                for src in ("frank", "basil")
+            },
+        }
+        for k, c in per.items()
+    }
+    planted = sum(t["planted"] for t in types.values())
+    found = sum(t["caught"] for t in types.values())
+    return {
+        "articles": len(articles),
+        "checkers": det,
+        "seed": seed,
+        "types": types,
+        "recall": round(found / planted, 3) if planted else None,
+        "macro_recall": round(sum(rs) / len(rs), 3)
+        if (rs := [t["recall"] for t in types.values() if t["recall"] is not None])
+        else None,
+        "noise": {
+            "words": n_words,
+            "findings": n_findings,
+            "findings_per_1000_words": round(1000 * n_findings / n_words, 2) if n_words else None,
+            "per_1000_words_by_category": {
+                c: round(1000 * v / n_words, 2) for c, v in sorted(by_category.items())
+            },
+        },
+        "examples": examples,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frank", type=Path, help="FRANK jsonl (its articles)")
+    parser.add_argument("--basil", type=Path, help="BASIL jsonl (its texts)")
+    parser.add_argument(
+        "--lexicons", type=Path, default=Path("../shared/lexicons"), help="the shared word lists"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="articles per set, evenly spaced")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--types", default=",".join(KINDS), help="the types to plant")
+    parser.add_argument("--json", type=Path, default=None, help="write every figure here")
+    args = parser.parse_args(argv)
+    if not (args.frank or args.basil):
+        parser.error("give --frank and/or --basil")
+    if not (args.lexicons / "SOURCES.md").exists():
+        parser.error(f"{args.lexicons} is not the shared lexicons folder (no SOURCES.md)")
+    kinds = tuple(k for k in args.types.split(",") if k)
+    if unknown := set(kinds) - set(KINDS):
+        parser.error(f"unknown types {sorted(unknown)}: choose from {', '.join(KINDS)}")
+    report = run(
+        read_articles(args.frank, args.basil, args.limit),
+        load_word_lists(args.lexicons),
+        args.seed,
+        kinds,
+    )
+    print(
+        f"articles: {report['articles']}  (deterministic checkers: {', '.join(report['checkers'])})"
+    )
+    for kind, t in report["types"].items():
+        print(
+            f"  {kind:<12} planted {t['planted']:>4}  skipped {t['skipped']:>4}  caught "
+            f"{t['caught']:>4}  recall {t['recall']}  (FRANK {t['by_set']['frank']['recall']}, "
+            f"BASIL {t['by_set']['basil']['recall']})"
+        )
+    noise = report["noise"]
+    print(
+        f"  all types recall {report['recall']} (mean of the types {report['macro_recall']}); noise {noise['findings_per_1000_words']} "
+        f"findings per 1,000 words on the originals ({noise['findings']} in {noise['words']} words)"
+    )
+    for category, rate in noise["per_1000_words_by_category"].items():
+        print(f"    {category}: {rate}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
