@@ -26,6 +26,7 @@ from copydesk.grounding import locate
 from copydesk.types import Evidence, Finding, Passage
 
 from .statements import ToVerify, statements_to_verify
+from .verdict import verdict_finding
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -180,41 +181,21 @@ def _judge(
         # Not found by us either: it goes to the host as cited, which drops it, and counts.
         evidence.append(found or _cited(quote, passages, ctx.evidence.article_id))
     s = item.statement
-    findings: list[Finding] = []
-    if verdict == "contradicted":
-        findings.append(
-            Finding(
-                "contradicted_claim",
-                s.quote,
-                explanation,
-                severity="high",
-                suggestion="Check it against the evidence quoted.",
-                confidence=CONFIDENCE[verdict],
-                target=s.target,
-                start=s.start,
-                evidence=evidence,
-            )
-        )
-    elif verdict == "not_found":
-        findings.append(
-            Finding(
-                "unsupported_claim",
-                s.quote,
-                explanation,
-                severity="medium",
-                suggestion="Find a source for it, or take it out.",
-                confidence=CONFIDENCE[verdict],
-                target=s.target,
-                start=s.start,
-            )
-        )
+    # An unsupported claim's finding carries no evidence: the model found none.
+    finding = verdict_finding(
+        verdict,
+        s,
+        explanation,
+        confidence=CONFIDENCE[verdict],
+        evidence=evidence if verdict == "contradicted" else (),
+    )
     ctx.evidence.judge(
         item.claim or s,
         verdict,
         explanation=explanation,
         evidence=evidence,
         confidence=CONFIDENCE[verdict],
-        findings=findings,
+        findings=[finding] if finding else [],
     )
 
 
