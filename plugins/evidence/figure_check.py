@@ -234,6 +234,8 @@ async def check_figures(ctx: CheckContext, rules: Rules = DEFAULT_RULES) -> list
     import asyncio
 
     items = await statements_to_verify(ctx, k=max(rules.passages, 1))
+    if not items:
+        return []  # no thread for nothing: a run with no evidence is most runs
     casing = ctx.evidence.whole_article.text
     given = {g.target: g.text for g in ctx.evidence.given}
 
