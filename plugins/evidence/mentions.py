@@ -95,6 +95,8 @@ _NAMED = re.compile(r"\b([A-Z][A-Za-z'’-]*)\s$")
 def _opens_sentence(text: str, at: int) -> bool:
     before = text[max(0, at - 4) : at]
     return not before.strip() or before.rstrip()[-1] in ".!?:\"“”'\n" or "\n" in before
+
+
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
 
 
