@@ -83,7 +83,8 @@ def detokenise(text: str) -> str:
 
 def summary_text(record: dict[str, Any]) -> str:
     sentences = record.get("summary_sentences") or [record["summary"]]
-    return " ".join(detokenise(s).strip() for s in sentences)
+    # one a paragraph: FRANK gives the boundaries, and a lower-cased sentence opens none
+    return "\n\n".join(detokenise(s).strip() for s in sentences)
 
 
 def make_desk(mode: str, host: Host | None = None, settings: Settings | None = None) -> Copydesk:

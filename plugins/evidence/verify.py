@@ -11,16 +11,18 @@ The ``verify_claims`` prompt asks for each statement a verdict (``supported``,
 explanation. The quote is looked for in the batch's passages (or the article), and the
 host finds it again in its document; evidence that is in neither is dropped, and a
 verdict left with no evidence stands on nothing and is dropped with it. An answer that
-names no statement, or one twice, or cites words that are nowhere, is asked again with
-its problems (``ctx.ask(..., check=...)``).
+names no statement, or one twice, or contradicts a statement with words that are
+nowhere, is asked again with its problems (``ctx.ask(..., check=...)``); when the re-asks
+run out, the last schema-valid answer is used for what it gets right.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from copydesk.errors import UnparseableOutput
 from copydesk.evidence import ARTICLE_SOURCE
 from copydesk.grounding import locate
 from copydesk.types import Evidence, Finding, Passage
@@ -137,7 +139,9 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
             for n in sorted({n for n in numbers if numbers.count(n) > 1})
         ]
         for v in answer["verdicts"]:
-            if v["verdict"] != "not_found" and _find(v["evidence"], passages, article) is None:
+            # Only a contradiction is worth a re-ask for its evidence (it raises a high
+            # finding); a support whose words are not there is dropped by the host.
+            if v["verdict"] == "contradicted" and _find(v["evidence"], passages, article) is None:
                 where = "passages" if passages else "article"
                 out.append(
                     f"the evidence for statement {v['statement']} is not in the {where}: copy "
@@ -145,12 +149,12 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
                 )
         return out
 
-    answer = await ctx.ask(
-        PROMPT,
+    answer = await _ask(
+        ctx,
+        problems,
         statements=[item.statement.quote for item in group],
         passages=[{"where": _where(p), "text": p.text} for p in passages] or None,
         max_tokens=90 + 150 * len(group),
-        check=problems,
     )
     done: set[int] = set()
     for v in answer["verdicts"]:
@@ -159,6 +163,24 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
             continue  # what the re-asks could not mend is left out, not guessed at
         done.add(n)
         _judge(ctx, group[n - 1], v, passages, article)
+
+
+async def _ask(ctx: CheckContext, problems: Callable[[Any], list[str]], **variables: Any) -> Any:
+    """The answer, re-asked about its problems; when the re-asks run out, the last answer
+    that fits the schema is still used: what it gets wrong is left out (a verdict on no
+    statement) or dropped by the host (evidence not in its source), and one statement the
+    model cannot quote for must not cost the others their verdicts."""
+    try:
+        return await ctx.ask(PROMPT, check=problems, **variables)
+    except UnparseableOutput as exc:
+        from copydesk.model.validation import parse_and_validate
+
+        if exc.raw is None:
+            raise
+        data, errors = parse_and_validate(exc.raw, ctx.prompts.schema(PROMPT))
+        if errors:
+            raise
+        return data
 
 
 def _judge(
