@@ -169,3 +169,18 @@ def test_a_given_summary_is_checked_against_the_article_in_one_call():
     assert ARTICLE[support["start"] : support["end"]] == (
         "The state will pay for the rest of the bridge."
     )
+
+
+def test_a_re_ask_answered_only_for_the_statements_left_out_keeps_the_first_answers_too():
+    def answer(request):
+        statements = statements_of({"messages": request["messages"][:2]})
+        asked_again = len(request["messages"]) > 2
+        if not asked_again:  # the first answer: the first statement only
+            return {"verdicts": [verdict(1, "not_found")]}
+        return {"verdicts": [verdict(n, "not_found") for n in range(2, len(statements) + 1)]}
+
+    fake = FakeModel().answer("verify_claims", answer)
+    report = desk(fake, {"transcript.txt": TRANSCRIPT}).check(Article(ARTICLE)).to_dict()
+    assert report_problems(report) == []
+    assert [c["verification"]["verdict"] for c in report["claims"]] == ["not_found"] * 4
+    assert len(report["findings"]) == 4

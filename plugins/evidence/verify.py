@@ -13,7 +13,8 @@ host finds it again in its document; evidence that is in neither is dropped, and
 verdict left with no evidence stands on nothing and is dropped with it. An answer that
 names no statement, or one twice, or contradicts a statement with words that are
 nowhere, is asked again with its problems (``ctx.ask(..., check=...)``); when the re-asks
-run out, the last schema-valid answer is used for what it gets right.
+run out, each statement takes the first usable verdict of any attempt (a small model
+asked again about the statements it left out often answers only those).
 """
 
 from __future__ import annotations
@@ -127,8 +128,23 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
     passages = [] if own else _passages(group)
     article = group[0].document if own else None
 
+    # Each statement's verdict from whichever attempt gave a usable one first: a small
+    # model asked again about the statements it left out often answers only those.
+    usable: dict[int, dict[str, Any]] = {}
+    cited: dict[int, dict[str, Any]] = {}
+
+    def keep(answer: dict[str, Any]) -> None:
+        numbers = [v["statement"] for v in answer["verdicts"]]
+        for v in answer["verdicts"]:
+            n = v["statement"]
+            if not 1 <= n <= len(group) or numbers.count(n) > 1:
+                continue  # what the answer itself cannot settle is left out, not guessed at
+            grounded = v["verdict"] == "not_found" or _find(v["evidence"], passages, article)
+            (usable if grounded else cited).setdefault(n, v)
+
     def problems(answer: dict[str, Any]) -> list[str]:
         """What a valid answer still gets wrong, to be asked again about."""
+        keep(answer)
         out: list[str] = []
         numbers = [v["statement"] for v in answer["verdicts"]]
         for n in sorted(set(range(1, len(group) + 1)) - set(numbers)):
@@ -149,20 +165,22 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
                 )
         return out
 
-    answer = await _ask(
-        ctx,
-        problems,
-        statements=[item.statement.quote for item in group],
-        passages=[{"where": _where(p), "text": p.text} for p in passages] or None,
-        max_tokens=90 + 150 * len(group),
-    )
-    done: set[int] = set()
-    for v in answer["verdicts"]:
-        n = v["statement"]
-        if not 1 <= n <= len(group) or n in done:
-            continue  # what the re-asks could not mend is left out, not guessed at
-        done.add(n)
-        _judge(ctx, group[n - 1], v, passages, article)
+    try:
+        answer = await _ask(
+            ctx,
+            problems,
+            statements=[item.statement.quote for item in group],
+            passages=[{"where": _where(p), "text": p.text} for p in passages] or None,
+            max_tokens=90 + 150 * len(group),
+        )
+    except UnparseableOutput:
+        if not (usable or cited):
+            raise
+        answer = {"verdicts": []}  # the last answer was broken; the earlier ones stand
+    keep(answer)  # a cached answer was never checked
+    for n in sorted(usable.keys() | cited.keys()):
+        # a verdict cited with words that are nowhere goes to the host, which drops it
+        _judge(ctx, group[n - 1], usable.get(n) or cited[n], passages, article)
 
 
 async def _ask(ctx: CheckContext, problems: Callable[[Any], list[str]], **variables: Any) -> Any:
