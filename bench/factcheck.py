@@ -1,37 +1,35 @@
 """How well copydesk tells faithful summaries from unfaithful ones: FRANK (dev half).
 
     nice -n 10 python bench/factcheck.py --frank ../shared/eval/frank_dev.jsonl \\
-        [--limit N] [--json OUT] [--tune]
+        [--limit N] [--model [--model-limit M]] [--json OUT] [--tune]
 
-For each FRANK record (Pagnoni et al. 2021) the machine summary is the text under check
-and the news article its only source. A summary counts as unfaithful when a check reports
-anything on it; the score is balanced accuracy against FRANK's label (0: some sentence has
-a factual error), printed for CNN/DM and XSum (``bbc``) apart, since pooled figures
-flatter, and by summariser ``era`` within each.
+For each FRANK record (Pagnoni et al. 2021) the machine summary is checked against the
+news article exactly as ``copydesk check ARTICLE --summary SUMMARY`` checks it: through
+the desk (:class:`copydesk.runner.Copydesk`), the article its only evidence, with no
+summariser and no claim extractor. The summary counts as unfaithful when the report has
+a ``contradicted_claim``, ``misquote`` or ``unsupported_claim`` on it. The score is
+balanced accuracy against FRANK's label (0: some sentence has a factual error), for
+CNN/DM and XSum (``bbc``) apart, since pooled figures flatter, and by summariser ``era``.
 
-The checks measured here are the model-free ones (``no_model``), which is all that runs
-before the fact-check stage is wired into the pipeline:
+Three runs of the desk, each with its own checkers:
 
-- each summary sentence is a claim: its numbers, dates, weekdays and names are compared
-  with the article's best passage for it (bm25 over the article's passages,
-  :mod:`copydesk.plugins.evidence.corpus`), and the sentence is ``unsupported`` when one
-  of them disagrees with that passage or is missing from it
-  (:mod:`copydesk.plugins.evidence.figures`; :class:`Config` and ``--tune`` for the
-  alternatives measured);
-- quotations in the summary are checked word for word against the article
-  (:mod:`copydesk.plugins.evidence.quotes`): ``altered`` or ``not_found`` is a misquote.
+- ``no_model``: ``quotations`` and ``claim-figures`` (numbers, dates, names and wording
+  against the article; :mod:`copydesk.plugins.evidence.figure_check`);
+- ``model_only``: ``claim-llm``, the model's verdicts (``verify_claims``);
+- ``merged``: all three, their verdicts merged by the host as in any run. Its model calls
+  are the model-only run's, answered again from the response cache.
 
-Next to it, the issue's floor: the share of the summary's content words absent from the
-article, flagged above a threshold tuned on this dev half for each data set apart.
-``--tune`` prints the grid the defaults were chosen from (dev half only). The data is read
-from the path given and never copied into the project.
+``--model`` runs the model on an evenly spaced sample of ``--model-limit`` records per data
+set (the embedded model on 2 shared cores takes tens of seconds a summary); the no-model
+figures are printed for that sample too. Next to them, the issue's floor: the share of the
+summary's content words absent from the article, flagged above a threshold tuned on each
+data set apart. ``--tune`` prints the grid the model-free defaults were chosen from (dev
+half only). The data is read from the path given and never copied into the project.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import functools
 import json
 import re
 import sys
@@ -41,55 +39,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from copydesk.plugins.evidence.figures import compare
-from copydesk.plugins.evidence.quotes import check_article
-from copydesk.plugins.evidence.store import Corpus
-from copydesk.plugins.text_helpers import FUNCTION_WORDS, words
-from copydesk.types import Article
+from copydesk.host import Host, load_host
+from copydesk.runner import Copydesk
+from copydesk.settings import Settings
+from copydesk.types import Article, GivenText
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from factcheck_tune import tune
 
-@dataclass(frozen=True)
-class Config:
-    """When a summary sentence is ``unsupported``: which particulars count, how many of
-    the best passages are its evidence, and where a particular must be found."""
-
-    #: the top ``passages`` passages for the sentence are its evidence
-    passages: int = 1
-    kinds: tuple[str, ...] = ("number", "date", "weekday", "name")
-    #: "passages": a particular they lack is unsupported; "article": only one the whole
-    #: article lacks; "never": only disagreements count
-    missing_in: str = "passages"
-    #: a disagreement with the passages stands even where another part of the article agrees
-    strict_disagreement: bool = True
-
-
-#: Chosen with ``--tune`` on the dev half: the best passage alone, every kind of
-#: particular, missing there or contradicted by it (0.601 CNN/DM, 0.618 XSum; looking
-#: for a missing particular in the whole article instead: 0.595 / 0.607).
-DEFAULT = Config()
+CATEGORIES = {"contradicted_claim", "misquote", "unsupported_claim"}
+CHECKERS = {
+    "no_model": ["quotations", "claim-figures"],
+    "model_only": ["claim-llm"],
+    "merged": ["quotations", "claim-figures", "claim-llm"],
+}
 
 
 @dataclass
-class Mentioned:
-    kind: str
-    #: the status over the top 1, 2, ... passages: agrees if one agrees, else disagrees if
-    #: one disagrees, else missing
-    in_passages: list[str]
-    in_article: str
-
-
-@dataclass
-class Signals:
-    """What the model-free checks found in one summary, mention by mention: enough to
-    score every configuration of ``--tune`` without running the checks again."""
-
-    mentions: list[Mentioned]
-    misquotes: int
-    absent_share: float
-    seconds: float
-
-
-_RANK = {"missing": 0, "disagrees": 1, "agrees": 2}
+class Outcome:
+    flagged: bool
+    calls: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    #: seconds the model spent answering (cached answers cost none)
+    model_seconds: float = 0.0
+    failed: bool = False
 
 
 def detokenise(text: str) -> str:
@@ -107,33 +81,52 @@ def detokenise(text: str) -> str:
     )
 
 
-def signals(record: dict[str, Any], max_passages: int = 5) -> Signals:
+def summary_text(record: dict[str, Any]) -> str:
+    sentences = record.get("summary_sentences") or [record["summary"]]
+    # one a paragraph: FRANK gives the boundaries, and a lower-cased sentence opens none
+    return "\n\n".join(detokenise(s).strip() for s in sentences)
+
+
+def make_desk(mode: str, host: Host | None = None, settings: Settings | None = None) -> Copydesk:
+    """A desk that runs the checkers of ``mode`` on a given summary, nothing else."""
+    from copydesk.cache import cache_for
+
+    settings = settings or Settings.resolve()
+    return Copydesk(
+        settings,
+        host or load_host(),
+        summariser=None,
+        extractor=None,
+        checkers=CHECKERS[mode],
+        use_model=mode != "no_model",
+        cache=cache_for(settings),
+    )
+
+
+def check(desk: Copydesk, record: dict[str, Any]) -> Outcome:
+    """The desk's verdict on one record's summary."""
     t0 = time.perf_counter()
-    article = record["article"]
-    summary = detokenise(record["summary"])
-    sentences = [detokenise(s) for s in record.get("summary_sentences") or [summary]]
-    found: list[Mentioned] = []
-    with Corpus.in_memory([("article", Article(text=article))]) as corpus:
-        for sentence in sentences:
-            results = [
-                compare(sentence, p.text, casing=article).matches
-                for p in corpus.search(sentence, max_passages)
-            ]
-            for i, whole in enumerate(compare(sentence, article, casing=article).matches):
-                status, seq = "missing", []
-                for matches in results:
-                    if _RANK[matches[i].status] > _RANK[status]:
-                        status = matches[i].status
-                    seq.append(status)
-                seq += [status] * (max_passages - len(seq))
-                found.append(Mentioned(whole.claim.kind, seq, whole.status))
-    quotes = check_article(summary, [("article", article)])
-    misquotes = sum(q.status != "verbatim" for q in quotes)
-    baseline = absent_share(record["summary"], article)  # on the summary as FRANK ships it
-    return Signals(found, misquotes, baseline, time.perf_counter() - t0)
+    given = GivenText("given_summary", summary_text(record), "summary")
+    result = desk.check(Article(text=record["article"]), [given])
+    seconds = time.perf_counter() - t0
+    flagged = any(f.target == "given_summary" and f.category in CATEGORIES for f in result.findings)
+    asked = [c for c in result.calls if c.status != "cached"]
+    return Outcome(
+        flagged,
+        calls=len(asked),
+        tokens=sum(c.prompt_tokens + c.completion_tokens for c in asked),
+        seconds=seconds,
+        model_seconds=sum(c.seconds for c in asked),
+        failed=any(s.status != "ok" for s in result.stages if s.stage == "checker"),
+    )
+
+
+# the baseline ---------------------------------------------------------------------------
 
 
 def content_words(text: str) -> list[str]:
+    from copydesk.plugins.text_helpers import FUNCTION_WORDS, words
+
     return [w.lower for w in words(text) if w.lower not in FUNCTION_WORDS and not w.lower.isdigit()]
 
 
@@ -144,20 +137,7 @@ def absent_share(summary: str, article: str) -> float:
     return sum(w not in have for w in mine) / len(mine) if mine else 0.0
 
 
-def flagged(s: Signals, config: Config = DEFAULT) -> bool:
-    """Whether the no-model checks report anything on the summary."""
-
-    def bad(m: Mentioned) -> bool:
-        here = m.in_passages[config.passages - 1]
-        if here == "disagrees":
-            return config.strict_disagreement or m.in_article != "agrees"
-        if here == "missing":
-            return config.missing_in == "passages" or (
-                config.missing_in == "article" and m.in_article == "missing"
-            )
-        return False
-
-    return s.misquotes > 0 or any(m.kind in config.kinds and bad(m) for m in s.mentions)
+# scoring --------------------------------------------------------------------------------
 
 
 def balanced_accuracy(labels: Sequence[int], flags: Sequence[bool]) -> float | None:
@@ -177,7 +157,6 @@ def best_threshold(labels: Sequence[int], scores: Sequence[float]) -> tuple[floa
         ba = balanced_accuracy(labels, [s > t for s in scores])
         if ba is None:
             return best
-
         if ba > best[1]:
             best = (t, ba)
     return best
@@ -211,81 +190,146 @@ def score(
     return out
 
 
-def _flag_at(sigs: Sequence[Signals], config: Config, i: int) -> bool:
-    return flagged(sigs[i], config)
+def sample(records: list[dict[str, Any]], per_dataset: int | None) -> list[dict[str, Any]]:
+    """An evenly spaced sample of ``per_dataset`` records of each data set, in file order."""
+    if not per_dataset:
+        return records
+    keep: set[int] = set()
+    for name, idx in groups(records).items():
+        if "/" not in name and per_dataset < len(idx):
+            step = len(idx) / per_dataset
+            keep.update(idx[int(i * step)] for i in range(per_dataset))
+        elif "/" not in name:
+            keep.update(idx)
+    return [r for i, r in enumerate(records) if i in keep]
 
 
-def tune(records: Sequence[dict[str, Any]], sigs: Sequence[Signals]) -> None:
-    kind_sets = [("number",), ("number", "date", "weekday"), ("name",), DEFAULT.kinds]
-    print("tuning (dev half): passages, kinds, missing in, strict -> balanced accuracy")
-    for k in (1, 3, 5):
-        for kinds in kind_sets:
-            for missing_in in ("passages", "article", "never"):
-                for strict in (False, True):
-                    config = Config(k, kinds, missing_in, strict)
-                    s = score(records, functools.partial(_flag_at, sigs, config))
-                    print(
-                        f"  k={k} {'+'.join(kinds):<25} missing in {missing_in:<8} "
-                        f"strict={strict!s:<5} cnndm {_fmt(s['cnndm']['balanced_accuracy'])}"
-                        f"  bbc {_fmt(s['bbc']['balanced_accuracy'])}"
-                    )
+def costs(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    n = max(1, len(outcomes))
+    return {
+        "summaries": len(outcomes),
+        "model_calls_per_summary": sum(o.calls for o in outcomes) / n,
+        "tokens_per_summary": sum(o.tokens for o in outcomes) / n,
+        "seconds_per_summary": sum(o.seconds for o in outcomes) / n,
+        "model_seconds_per_summary": sum(o.model_seconds for o in outcomes) / n,
+        "failed_runs": sum(o.failed for o in outcomes),
+    }
+
+
+def run_mode(
+    mode: str, records: Sequence[dict[str, Any]], desk_for: Callable[[str], Copydesk]
+) -> list[Outcome]:
+    desk = desk_for(mode)
+    try:
+        out = []
+        for n, r in enumerate(records, 1):
+            out.append(check(desk, r))
+            if mode != "no_model":
+                print(f"  {mode} {n}/{len(records)}", file=sys.stderr, flush=True)
+        return out
+    finally:
+        desk.close()
+
+
+def evaluate(
+    records: list[dict[str, Any]],
+    *,
+    model_records: list[dict[str, Any]] | None = None,
+    desk_for: Callable[[str], Copydesk] = make_desk,
+) -> dict[str, Any]:
+    """Every figure of the bench (see the module) as one JSON-ready dict."""
+    report: dict[str, Any] = {"summaries": len(records)}
+    outcomes = run_mode("no_model", records, desk_for)
+    report["no_model"] = score(records, lambda i: outcomes[i].flagged)
+    report["no_model_cost"] = costs(outcomes)
+    report["baseline_absent_content_words"] = baseline(records)
+    if model_records:
+        report["model_sample"] = len(model_records)
+        for mode in ("model_only", "merged"):
+            got = run_mode(mode, model_records, desk_for)
+            report[mode] = score(model_records, lambda i, got=got: got[i].flagged)
+            report[f"{mode}_cost"] = costs(got)
+        at = {id(r): i for i, r in enumerate(records)}
+        report["no_model_on_sample"] = score(
+            model_records, lambda i: outcomes[at[id(model_records[i])]].flagged
+        )
+        report["baseline_on_sample"] = baseline(model_records)
+    return report
+
+
+def baseline(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The baseline, its threshold tuned on each data set and applied to its eras."""
+    shares = [absent_share(r["summary"], r["article"]) for r in records]  # as FRANK ships it
+    thresholds = {
+        name: best_threshold([records[i]["label"] for i in idx], [shares[i] for i in idx])[0]
+        for name, idx in groups(records).items()
+        if "/" not in name
+    }
+    out = score(records, lambda i: shares[i] > thresholds[records[i]["dataset"]])
+    for name, row in out.items():
+        row["threshold"] = thresholds[name.split("/")[0]]
+    return out
 
 
 def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--frank", type=Path, required=True, help="frank_dev.jsonl")
-    parser.add_argument("--limit", type=int, help="an evenly spaced sample of N records")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    parser.add_argument("--tune", action="store_true", help="print the dev-half grid")
-    args = parser.parse_args(argv)
-    records = [json.loads(line) for line in args.frank.read_text().splitlines() if line.strip()]
-    if args.limit and args.limit < len(records):
-        step = len(records) / args.limit
-        records = [records[int(i * step)] for i in range(args.limit)]
-    sigs = [signals(r) for r in records]
-    if args.tune:
-        tune(records, sigs)
-    no_model = score(records, lambda i: flagged(sigs[i]))
-    # the baseline's threshold is tuned on each data set and applied to its eras
-    thresholds = {
-        name: best_threshold(
-            [records[i]["label"] for i in idx], [sigs[i].absent_share for i in idx]
-        )[0]
-        for name, idx in groups(records).items()
-        if "/" not in name
-    }
-    baseline = score(
-        records,
-        lambda i: sigs[i].absent_share > thresholds[records[i]["dataset"]],
-    )
-    for name, row in baseline.items():
-        row["threshold"] = thresholds[name.split("/")[0]]
-    seconds = sum(s.seconds for s in sigs) / max(1, len(sigs))
+def print_report(report: dict[str, Any]) -> None:
+    cost = report["no_model_cost"]
     print(
-        f"FRANK dev, {len(records)} summaries; model calls 0, tokens 0, {seconds:.3f} s a summary"
+        f"FRANK dev, {report['summaries']} summaries; no model: "
+        f"{cost['seconds_per_summary']:.3f} s a summary"
     )
     print(f"{'':<16}{'n':>5}{'no_model':>10}{'baseline':>10}  (threshold)")
-    for name, row in no_model.items():
-        base = baseline[name]
+    for name, row in report["no_model"].items():
+        base = report["baseline_absent_content_words"][name]
         print(
             f"{name:<16}{row['n']:>5}{_fmt(row['balanced_accuracy']):>10}"
             f"{_fmt(base['balanced_accuracy']):>10}  ({base['threshold']:.3f})"
         )
+    if "model_only" not in report:
+        return
+    print(f"\nthe model's sample, {report['model_sample']} summaries:")
+    print(f"{'':<16}{'n':>5}{'no_model':>10}{'model':>10}{'merged':>10}{'baseline':>10}")
+    for name, row in report["merged"].items():
+        print(
+            f"{name:<16}{row['n']:>5}"
+            f"{_fmt(report['no_model_on_sample'][name]['balanced_accuracy']):>10}"
+            f"{_fmt(report['model_only'][name]['balanced_accuracy']):>10}"
+            f"{_fmt(row['balanced_accuracy']):>10}"
+            f"{_fmt(report['baseline_on_sample'][name]['balanced_accuracy']):>10}"
+        )
+    for mode in ("model_only", "merged"):
+        c = report[f"{mode}_cost"]
+        print(
+            f"{mode}: {c['model_calls_per_summary']:.2f} model calls, "
+            f"{c['tokens_per_summary']:.0f} tokens, {c['seconds_per_summary']:.1f} s "
+            f"({c['model_seconds_per_summary']:.1f} s in the model) a summary; "
+            f"{c['failed_runs']} runs with a failed checker"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--frank", type=Path, required=True, help="frank_dev.jsonl")
+    parser.add_argument("--limit", type=int, help="an evenly spaced sample of N per data set")
+    parser.add_argument("--model", action="store_true", help="run the model too")
+    parser.add_argument(
+        "--model-limit", type=int, default=40, help="the model's sample, per data set"
+    )
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--tune", action="store_true", help="print the dev-half grid")
+    args = parser.parse_args(argv)
+    lines = args.frank.read_text(encoding="utf-8").splitlines()
+    records = sample([json.loads(line) for line in lines if line.strip()], args.limit)
+    if args.tune:
+        tune(records, summary_text, balanced_accuracy)
+    model_records = sample(records, args.model_limit) if args.model else None
+    report = evaluate(records, model_records=model_records)
+    report["data"] = args.frank.name
+    print_report(report)
     if args.json:
-        report = {
-            "data": str(args.frank.name),
-            "summaries": len(records),
-            "config": dataclasses.asdict(DEFAULT),
-            "no_model": no_model,
-            "baseline_absent_content_words": baseline,
-            "model_calls": 0,
-            "tokens": 0,
-            "seconds_per_summary": seconds,
-        }
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
 

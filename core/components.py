@@ -139,7 +139,10 @@ class EvidenceSource(Protocol):
     is set up with its :class:`~copydesk.evidence.EvidenceInputs`: open what ``search``
     will read, and raise :class:`~copydesk.errors.InputError` for inputs you cannot use
     (a corpus file that is not one), so that the user hears before any model time is
-    spent. ``close()``, if present, is called when the run ends.
+    spent. ``close()``, if present, is called when the run ends. An attribute
+    ``needs_inputs = True`` says the source searches only what the user gave: in a run
+    given no ``--source`` and no ``--corpus`` it is never asked, and when no source can
+    answer, the fact-check checkers skip the statements they would have searched for.
     """
 
     name: str

@@ -82,8 +82,9 @@ class RunEvidence:
         article: Article | None = None,
         given: Sequence[GivenText] = (),
     ) -> None:
-        self.sources = list(sources)
         self.inputs = inputs or EvidenceInputs()
+        # A source of what the user gave has nothing to search when nothing was given.
+        self.sources = [s for s in sources if self.inputs or not getattr(s, "needs_inputs", False)]
         self.article = article
         self.given = [dataclasses.replace(g, statements=[]) for g in given]
         #: every passage each source returned, by (source, document): evidence is found there

@@ -28,6 +28,20 @@ RECORDINGS: dict[str, tuple[str, str, list[str]]] = {
         "qwen2.5-coder-1.5b-instruct",
         [],
     ),
+    # the fact-check: an article, the council minutes it was written from, a summary and
+    # a headline to check against it (tests/test_evidence_cassette.py replays it)
+    "factcheck/harbour-council": (
+        "tests/data/factcheck/harbour-article.txt",
+        "qwen2.5-coder-1.5b-instruct",
+        [
+            "--source",
+            "tests/data/factcheck/harbour-minutes.txt",
+            "--summary",
+            "tests/data/factcheck/harbour-summary.txt",
+            "--headline",
+            "Council approves 24m ferry terminal",
+        ],
+    ),
 }
 
 

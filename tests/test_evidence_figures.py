@@ -89,3 +89,15 @@ def test_scale_words_hedges_and_number_words_are_read_by_general_rules():
         "2,000": (2000, "people"),
         "7.5 percent": (7.5, "percent"),
     }
+
+
+def test_a_number_a_name_gives_is_that_names_whatever_follows_it():
+    # "Pier 9 costing...": the number is the pier's, not a count of "costing"
+    text = "The terminal at Pier 9 costing 42 million euros was approved."
+    assert statuses(text, "A terminal at Pier 9, at a cost of 42 million euros.") == [
+        ("Pier", "agrees"),
+        ("9", "agrees"),
+        ("42 million", "agrees"),
+    ]
+    # the word that opens a sentence is no name: "Exactly 240" counts what follows
+    assert [m.key for m in mentions("Exactly 240 came.", 0, 17) if m.kind == "number"] == ["came"]

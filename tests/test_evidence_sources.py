@@ -210,3 +210,32 @@ class Reserved:
 def test_a_source_that_does_not_fit_the_protocol_stops_start_up(source, message):
     with pytest.raises(PluginLoadError, match=message):
         with_plugin(plugin_with(source))
+
+
+class Counting:
+    """A source of what the user gave (``needs_inputs``), counting what it is asked."""
+
+    name = "counting"
+    needs_inputs = True
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def search(self, query, ctx, k):
+        self.asked.append(query)
+        return []
+
+
+def test_a_source_of_what_the_user_gave_is_not_asked_in_a_run_given_nothing():
+    counting = Counting()
+    host = with_plugin(plugin_with(counting))
+    desk = Copydesk(Settings(), host, checkers=["quotations", "claim-figures"], use_model=False)
+    text = 'The council spent $20 million on Monday. "We are done," the mayor said.'
+    report = desk.check(Article(text)).to_dict()
+    assert counting.asked == [] and report["findings"] == []
+    assert not any(s["stage"] == "evidence_source" for s in report["stages"])
+    # given a document, it is asked like any source
+    inputs = EvidenceInputs((("t.txt", Article(TRANSCRIPT)),))
+    desk = Copydesk(Settings(), host, checkers=["claim-figures"], use_model=False, evidence=inputs)
+    desk.check(Article(text))
+    assert counting.asked

@@ -13,7 +13,8 @@ lists for examples: "$1.2 million", "1.2m dollars" and "1,200,000 dollars" are t
   "under", "up to" to no lower one. The hedge is kept, so a report can note it.
 
 A number's ``key`` is what it counts: its currency, "percent", or the noun after it
-("300 people" -> "people"). "m" after a number is millions with a currency or a decimal
+("300 people" -> "people"), or the name it is part of ("Pier 9" -> "pier", whatever
+follows). "m" after a number is millions with a currency or a decimal
 point ("$5m", "1.2m"), else metres ("100m"). 1800-2100 alone is a year, a date.
 
 Dates are day, month and year where given ("3 March 2024", "March 3rd", "in May": a
@@ -86,6 +87,16 @@ _DATES = [
         rf"\b(?:in|since|until|by|from|of|last|next|early|late|mid|during)\s+{_MONTH}\b", re.I
     ),
 ]
+#: a capitalised word right before a number: the thing the number names ("Pier 9"), as
+#: names are found (never the word that opens a sentence: "Exactly 240")
+_NAMED = re.compile(r"\b([A-Z][A-Za-z'’-]*)\s$")
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[max(0, at - 4) : at]
+    return not before.strip() or before.rstrip()[-1] in ".!?:\"“”'\n" or "\n" in before
+
+
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
 
 
@@ -162,6 +173,9 @@ def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
             lo_f, hi_f = _HEDGES[hedge]
             low, high = min(low, value * scale * lo_f), max(high, value * scale * hi_f)
         key = unit or (noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun)
+        named = None if unit or scale_word or hedge else _NAMED.search(text, max(0, s - 40), s)
+        if named and not _opens_sentence(text, named.start()):
+            key = named.group(1).lower()  # "Pier 9", "Flight 370": the number is a name's
         h_start = m.start() if hedge else (m.start("cur") if m.group("cur") else s)
         out.append(
             Mention("number", text[h_start:e], h_start, e, key, value * scale, low, high, hedge)

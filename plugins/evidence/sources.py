@@ -99,6 +99,7 @@ class GivenDocuments:
     (``ctx.evidence.documents``), indexed in memory once for each run that gives them."""
 
     name = "sources"
+    needs_inputs = True
 
     def __init__(self) -> None:
         self._indexes: dict[int, tuple[object, DocumentSource]] = {}
@@ -135,6 +136,7 @@ class CorpusFiles:
     several, their passages are interleaved, each corpus's best first."""
 
     name = "corpus"
+    needs_inputs = True
 
     def __init__(self) -> None:
         self._open: dict[str, CorpusSource] = {}

@@ -11,21 +11,25 @@ The ``verify_claims`` prompt asks for each statement a verdict (``supported``,
 explanation. The quote is looked for in the batch's passages (or the article), and the
 host finds it again in its document; evidence that is in neither is dropped, and a
 verdict left with no evidence stands on nothing and is dropped with it. An answer that
-names no statement, or one twice, or cites words that are nowhere, is asked again with
-its problems (``ctx.ask(..., check=...)``).
+names no statement, or one twice, or contradicts a statement with words that are
+nowhere, is asked again with its problems (``ctx.ask(..., check=...)``); when the re-asks
+run out, each statement takes the first usable verdict of any attempt (a small model
+asked again about the statements it left out often answers only those).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from copydesk.errors import UnparseableOutput
 from copydesk.evidence import ARTICLE_SOURCE
 from copydesk.grounding import locate
 from copydesk.types import Evidence, Finding, Passage
 
 from .statements import ToVerify, statements_to_verify
+from .verdict import verdict_finding
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -124,8 +128,23 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
     passages = [] if own else _passages(group)
     article = group[0].document if own else None
 
+    # Each statement's verdict from whichever attempt gave a usable one first: a small
+    # model asked again about the statements it left out often answers only those.
+    usable: dict[int, dict[str, Any]] = {}
+    cited: dict[int, dict[str, Any]] = {}
+
+    def keep(answer: dict[str, Any]) -> None:
+        numbers = [v["statement"] for v in answer["verdicts"]]
+        for v in answer["verdicts"]:
+            n = v["statement"]
+            if not 1 <= n <= len(group) or numbers.count(n) > 1:
+                continue  # what the answer itself cannot settle is left out, not guessed at
+            grounded = v["verdict"] == "not_found" or _find(v["evidence"], passages, article)
+            (usable if grounded else cited).setdefault(n, v)
+
     def problems(answer: dict[str, Any]) -> list[str]:
         """What a valid answer still gets wrong, to be asked again about."""
+        keep(answer)
         out: list[str] = []
         numbers = [v["statement"] for v in answer["verdicts"]]
         for n in sorted(set(range(1, len(group) + 1)) - set(numbers)):
@@ -136,7 +155,9 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
             for n in sorted({n for n in numbers if numbers.count(n) > 1})
         ]
         for v in answer["verdicts"]:
-            if v["verdict"] != "not_found" and _find(v["evidence"], passages, article) is None:
+            # Only a contradiction is worth a re-ask for its evidence (it raises a high
+            # finding); a support whose words are not there is dropped by the host.
+            if v["verdict"] == "contradicted" and _find(v["evidence"], passages, article) is None:
                 where = "passages" if passages else "article"
                 out.append(
                     f"the evidence for statement {v['statement']} is not in the {where}: copy "
@@ -144,20 +165,40 @@ async def _verify(ctx: CheckContext, group: list[ToVerify]) -> None:
                 )
         return out
 
-    answer = await ctx.ask(
-        PROMPT,
-        statements=[item.statement.quote for item in group],
-        passages=[{"where": _where(p), "text": p.text} for p in passages] or None,
-        max_tokens=90 + 150 * len(group),
-        check=problems,
-    )
-    done: set[int] = set()
-    for v in answer["verdicts"]:
-        n = v["statement"]
-        if not 1 <= n <= len(group) or n in done:
-            continue  # what the re-asks could not mend is left out, not guessed at
-        done.add(n)
-        _judge(ctx, group[n - 1], v, passages, article)
+    try:
+        answer = await _ask(
+            ctx,
+            problems,
+            statements=[item.statement.quote for item in group],
+            passages=[{"where": _where(p), "text": p.text} for p in passages] or None,
+            max_tokens=90 + 150 * len(group),
+        )
+    except UnparseableOutput:
+        if not (usable or cited):
+            raise
+        answer = {"verdicts": []}  # the last answer was broken; the earlier ones stand
+    keep(answer)  # a cached answer was never checked
+    for n in sorted(usable.keys() | cited.keys()):
+        # a verdict cited with words that are nowhere goes to the host, which drops it
+        _judge(ctx, group[n - 1], usable.get(n) or cited[n], passages, article)
+
+
+async def _ask(ctx: CheckContext, problems: Callable[[Any], list[str]], **variables: Any) -> Any:
+    """The answer, re-asked about its problems; when the re-asks run out, the last answer
+    that fits the schema is still used: what it gets wrong is left out (a verdict on no
+    statement) or dropped by the host (evidence not in its source), and one statement the
+    model cannot quote for must not cost the others their verdicts."""
+    try:
+        return await ctx.ask(PROMPT, check=problems, **variables)
+    except UnparseableOutput as exc:
+        from copydesk.model.validation import parse_and_validate
+
+        if exc.raw is None:
+            raise
+        data, errors = parse_and_validate(exc.raw, ctx.prompts.schema(PROMPT))
+        if errors:
+            raise
+        return data
 
 
 def _judge(
@@ -180,41 +221,21 @@ def _judge(
         # Not found by us either: it goes to the host as cited, which drops it, and counts.
         evidence.append(found or _cited(quote, passages, ctx.evidence.article_id))
     s = item.statement
-    findings: list[Finding] = []
-    if verdict == "contradicted":
-        findings.append(
-            Finding(
-                "contradicted_claim",
-                s.quote,
-                explanation,
-                severity="high",
-                suggestion="Check it against the evidence quoted.",
-                confidence=CONFIDENCE[verdict],
-                target=s.target,
-                start=s.start,
-                evidence=evidence,
-            )
-        )
-    elif verdict == "not_found":
-        findings.append(
-            Finding(
-                "unsupported_claim",
-                s.quote,
-                explanation,
-                severity="medium",
-                suggestion="Find a source for it, or take it out.",
-                confidence=CONFIDENCE[verdict],
-                target=s.target,
-                start=s.start,
-            )
-        )
+    # An unsupported claim's finding carries no evidence: the model found none.
+    finding = verdict_finding(
+        verdict,
+        s,
+        explanation,
+        confidence=CONFIDENCE[verdict],
+        evidence=evidence if verdict == "contradicted" else (),
+    )
     ctx.evidence.judge(
         item.claim or s,
         verdict,
         explanation=explanation,
         evidence=evidence,
         confidence=CONFIDENCE[verdict],
-        findings=findings,
+        findings=[finding] if finding else [],
     )
 
 

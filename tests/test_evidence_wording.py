@@ -1,0 +1,68 @@
+"""The wording of a given summary against the article: content words the article has no
+word of the family of leave a sentence unsupported (one where the sentence otherwise
+copies the article, four where it rewords)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_evidence_cli import ARTICLE, check
+
+from copydesk.plugins.evidence.wording import Vocabulary, WordRules, wording
+from copydesk.report import report_problems
+
+
+@pytest.fixture
+def article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    return tmp_path
+
+
+def verdicts_of(summary: str) -> tuple[list[tuple[str, str]], dict]:
+    Path("summary.txt").write_text(summary + "\n")
+    report = check("article.txt", "--summary", "summary.txt")
+    assert report_problems(report) == []
+    (given,) = report["given"]
+    return [(s["quote"], s["verification"]["verdict"]) for s in given["statements"]], report
+
+
+def test_one_invented_word_in_a_copied_sentence_leaves_it_unsupported_naming_the_word(article):
+    copied = (
+        "The city will spend $2.5 million on the new toll bridge, Mayor Ana Ruiz said on Tuesday."
+    )
+    verdicts, report = verdicts_of(copied)
+    assert verdicts == [(copied, "not_found")]
+    [finding] = [f for f in report["findings"] if f["target"] == "given_summary"]
+    assert finding["category"] == "unsupported_claim" and finding["severity"] == "medium"
+    assert finding["quote"] == copied
+    assert '"toll"' in finding["explanation"]
+    # what was looked in: the article's passage, found there at its offsets
+    assert finding["evidence"] and finding["evidence"][0]["source"] == "article"
+
+
+def test_a_paraphrase_may_bring_in_a_word_or_two_but_not_four(article):
+    paraphrase = "Ruiz said the city would pay $2.5 million for the bridge."
+    assert verdicts_of(paraphrase)[0] == [(paraphrase, "supported")]
+    invented = (
+        "Ruiz said the city would borrow $2.5 million from private investors for a toll bridge."
+    )
+    verdicts, report = verdicts_of(invented)
+    assert verdicts == [(invented, "not_found")]
+    [finding] = [f for f in report["findings"] if f["target"] == "given_summary"]
+    for word in ("borrow", "private", "investors", "toll"):
+        assert f'"{word}"' in finding["explanation"]
+
+
+def test_a_word_of_the_same_family_is_not_absent_and_copied_wording_has_few_new_pairs():
+    text = "Two men were killed when the bridge collapsed on Monday."
+    evidence = Vocabulary(text)
+    w = wording("The collapse of the bridge killed two men.", 0, 42, evidence)
+    assert [x.text for x in w.absent] == []  # "collapse" is "collapsed"'s family
+    copied = "Two men were killed when the old bridge collapsed on Monday."
+    w = wording(copied, 0, len(copied), evidence)
+    assert [x.text for x in w.absent] == ["old"] and w.new_pairs < 0.4
+    assert w.unsupported(WordRules())
+    assert not w.unsupported(WordRules(absent=4, absent_copied=2))
