@@ -2,7 +2,7 @@
 
     python bench/planted.py --frank ../shared/eval/frank_dev.jsonl \\
         --basil ../shared/eval/basil_dev.jsonl --lexicons ../shared/lexicons \\
-        [--limit N] [--seed 1] [--json OUT]
+        [--limit N] [--seed 1] [--heads [--threads 2]] [--json OUT]
 
 For each article (FRANK's unique ``article`` texts, BASIL's ``text`` with its ``title``;
 ``--limit N`` takes N evenly spaced from each set), one copy per error type, each with one
@@ -15,7 +15,12 @@ A plant is caught when the copy gets a finding of the type's category (planted_s
 ``CATCHING``) that overlaps the planted words and that the original article does not get
 (the same category and quote at the same place, mapped across the edit). Noise is every
 finding on the original articles per 1,000 words. The checkers are the deterministic ones,
-as ``copydesk check --no-model`` runs them, through :class:`copydesk.runner.Copydesk`.
+as ``copydesk check --no-model`` runs them, through :class:`copydesk.runner.Copydesk`;
+``--heads`` adds the judgement heads on the embedded model's sentence embeddings (as
+``copydesk check`` runs them by default; bench/quality_runs.py's stand-in for ``ctx.embed``,
+cached by bench/heads_embed.py, so a copy costs only its changed sentence), merged with the
+deterministic findings as the host merges them. The model checker (``llm``) is left out:
+on 2 cores it would take a day over the copies.
 The data and the word lists are read from the paths given and never copied.
 """
 
@@ -28,13 +33,21 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from heads_embed import embedded
 from planted_sites import CATCHING, KINDS, Plant, WordLists, load_word_lists, plant
+from quality_runs import run_heads
 
 from copydesk.furniture import strip_furniture
 from copydesk.host import load_host
+from copydesk.merge import merge_findings
 from copydesk.runner import Copydesk
 from copydesk.settings import Settings
 from copydesk.types import Article, Finding
+
+#: The display formats' default threshold (``copydesk check --min-confidence``).
+SHOWN_AT = 0.5
+#: The embedding model the shipped heads were fitted on.
+MODEL = "qwen2.5-coder-1.5b-instruct"
 
 
 def read_articles(frank: Path | None, basil: Path | None, limit: int) -> list[dict[str, Any]]:
@@ -96,7 +109,16 @@ def run(
     seed: int,
     kinds: tuple[str, ...] = KINDS,
     checkers: list[str] | None = None,
+    embedder: Any = None,
+    shown_at: float = SHOWN_AT,
 ) -> dict[str, Any]:
+    """``embedder`` (bench/heads_embed.py's): the judgement heads judge too. Recall and
+    noise are counted twice: over every finding (the JSON report's) and over those at
+    confidence ``shown_at`` or more (what the display formats show by default)."""
+
+    def shown(found: list[Finding]) -> list[Finding]:
+        return [f for f in found if f.confidence >= shown_at]
+
     host = load_host()
     det = checkers or sorted(
         c.name for c in host.components["checker"].values() if not c.needs_model
@@ -104,17 +126,25 @@ def run(
     desk = Copydesk(
         Settings(), host, summariser=None, extractor=None, checkers=det, use_model=False
     )
+
+    def findings(article: Article) -> list[Finding]:
+        found = desk.check(article).findings
+        if embedder is None:
+            return found
+        return merge_findings([*found, *run_heads(article, embedder)])
+
     per: dict[str, Counter[str]] = {k: Counter() for k in kinds}
     by_category: Counter[str] = Counter()
-    n_words = n_findings = 0
+    n_words = n_findings = n_shown = 0
     examples: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     try:
         for n, item in enumerate(articles):
             text, title = item["text"], item.get("title")
             article = prepare(text, title)
-            original = desk.check(article).findings
+            original = findings(article)
             n_words += len(article.body_text.split())
             n_findings += len(original)
+            n_shown += len(shown(original))
             by_category.update(f.category for f in original)
             for kind in kinds:
                 p = plant(kind, article, seed + n, lists)
@@ -126,9 +156,11 @@ def run(
                     raise AssertionError(f"{item['id']}: a {kind} plant left the text unchanged")
                 per[kind]["planted"] += 1
                 per[kind][f"planted:{_source(item)}"] += 1
-                hit = caught(original, desk.check(prepare(mutated, title)).findings, p)
+                copy = findings(prepare(mutated, title))
+                hit = caught(original, copy, p)
                 per[kind]["caught"] += hit is not None
                 per[kind][f"caught:{_source(item)}"] += hit is not None
+                per[kind]["caught_shown"] += caught(shown(original), shown(copy), p) is not None
                 if len(examples[kind]) < 60 and (hit is None or len(examples[kind]) < 10):
                     examples[kind].append(
                         {
@@ -140,12 +172,15 @@ def run(
                     )
     finally:
         desk.close()
+        if embedder is not None:
+            embedder.close()
     types = {
         k: {
             "planted": c["planted"],
             "skipped": c["skipped"],
             "caught": c["caught"],
             "recall": round(c["caught"] / c["planted"], 3) if c["planted"] else None,
+            "recall_shown": round(c["caught_shown"] / c["planted"], 3) if c["planted"] else None,
             "by_set": {
                 src: {
                     "planted": c[f"planted:{src}"],
@@ -163,13 +198,29 @@ def run(
     found = sum(t["caught"] for t in types.values())
     return {
         "articles": len(articles),
-        "checkers": det,
+        "checkers": [*det, "judgement"] if embedder is not None else det,
         "seed": seed,
         "types": types,
         "recall": round(found / planted, 3) if planted else None,
         "macro_recall": round(sum(rs) / len(rs), 3)
         if (rs := [t["recall"] for t in types.values() if t["recall"] is not None])
         else None,
+        "shown": {
+            "min_confidence": shown_at,
+            "recall": round(sum(t["caught_shown"] for t in per.values()) / planted, 3)
+            if planted
+            else None,
+            "macro_recall": round(sum(shown_rs) / len(shown_rs), 3)
+            if (
+                shown_rs := [
+                    float(t["recall_shown"])
+                    for t in types.values()
+                    if t["recall_shown"] is not None
+                ]
+            )
+            else None,
+            "findings_per_1000_words": round(1000 * n_shown / n_words, 2) if n_words else None,
+        },
         "noise": {
             "words": n_words,
             "findings": n_findings,
@@ -192,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="articles per set, evenly spaced")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--types", default=",".join(KINDS), help="the types to plant")
+    parser.add_argument(
+        "--heads", action="store_true", help="the judgement heads too (embedded model)"
+    )
+    parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (embeddings)")
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
     args = parser.parse_args(argv)
     if not (args.frank or args.basil):
@@ -206,10 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         load_word_lists(args.lexicons),
         args.seed,
         kinds,
+        embedder=embedded(MODEL, args.threads) if args.heads else None,
     )
-    print(
-        f"articles: {report['articles']}  (deterministic checkers: {', '.join(report['checkers'])})"
-    )
+    print(f"articles: {report['articles']}  (checkers: {', '.join(report['checkers'])})")
     for kind, t in report["types"].items():
         print(
             f"  {kind:<12} planted {t['planted']:>4}  skipped {t['skipped']:>4}  caught "
@@ -223,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for category, rate in noise["per_1000_words_by_category"].items():
         print(f"    {category}: {rate}")
+    sh = report["shown"]
+    print(
+        f"  shown (confidence >= {sh['min_confidence']}): recall {sh['recall']} (mean of the "
+        f"types {sh['macro_recall']}); noise {sh['findings_per_1000_words']} per 1,000 words"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

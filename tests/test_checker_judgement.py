@@ -8,6 +8,7 @@ spirit: what is tested is the checker, not a model."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,3 +204,19 @@ def test_the_lexicon_and_the_head_on_the_same_words_merge_into_one_finding(
     assert finding["detectors"] == ["judgement", "loaded-words"]
     # independent agreement: 1 - (1 - 0.953)(1 - 0.7)
     assert finding["confidence"] == round(1 - (1 - P_MARKED) * (1 - 0.7), 3)
+
+
+def test_a_run_on_sentence_is_judged_in_pieces_the_embedder_can_take():
+    # A text with no full stops (a transcript, a list) is one "sentence" of hundreds of
+    # words: llama.cpp refuses to embed an input over its 512-token batch (HTTP 500).
+    from copydesk.plugins.heads.sentences import MAX_PIECE_WORDS, judged_sentences
+
+    body = " ".join(f"the council weighed plan {n} and voted" for n in range(60))
+    article = Article(text=body)
+    strip_furniture(article)
+    judged = judged_sentences(article)
+    assert len(judged) > 1
+    assert all(len(j.text.split()) <= MAX_PIECE_WORDS for j in judged)
+    # the pieces tile the sentence: each starts after the last one ends, at the article's words
+    assert all(a.span.end < b.span.start for a, b in itertools.pairwise(judged))
+    assert all(article.text[j.span.start : j.span.end].split() == j.text.split() for j in judged)

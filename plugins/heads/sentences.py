@@ -19,6 +19,12 @@ from ..text_helpers import FUNCTION_WORDS, article_sentences, inside, words
 #: a sentence that is all quotation or attributed speech is the speaker's wording, which a
 #: finding must not pin on the reporter, and embedding it would spend tokens for nothing.
 MIN_VOICE_WORDS = 3
+#: The longest piece of text a head judges at once, in words. The heads were fitted on
+#: BABE's sentences (the longest: 99 words), and llama.cpp embeds one input in one
+#: physical batch (512 tokens): a run-on "sentence" of a text with no full stops (a
+#: transcript, a list) is judged in consecutive pieces of at most this many words, each
+#: with its own offsets, rather than failing the stage with HTTP 500.
+MAX_PIECE_WORDS = 100
 
 
 def embedding_text(text: str) -> str:
@@ -48,11 +54,25 @@ def judged_sentences(article: Article, min_voice_words: int = MIN_VOICE_WORDS) -
     """The article body's sentences with at least ``min_voice_words`` content words in the
     reporter's own voice, in order."""
     out: list[Judged] = []
-    for span in article_sentences(article):
-        voice = tuple(reporter_voice(article.text, span))
-        if voice_words(article.text, span, voice) < min_voice_words:
-            continue
-        text = embedding_text(article.text[span.start : span.end])
-        if text:
-            out.append(Judged(span, text, voice))
+    for sentence in article_sentences(article):
+        for span in pieces(article.text, sentence):
+            voice = tuple(reporter_voice(article.text, span))
+            if voice_words(article.text, span, voice) < min_voice_words:
+                continue
+            text = embedding_text(article.text[span.start : span.end])
+            if text:
+                out.append(Judged(span, text, voice))
     return out
+
+
+def pieces(text: str, sentence: Span, max_words: int = MAX_PIECE_WORDS) -> list[Span]:
+    """The sentence itself, or, past ``max_words`` words, consecutive pieces of it of at
+    most that many words (from a piece's first word to its last)."""
+    found = words(text, sentence.start, sentence.end)
+    if len(found) <= max_words:
+        return [sentence]
+    return [
+        Span(chunk[0].start, chunk[-1].end)
+        for k in range(0, len(found), max_words)
+        for chunk in (found[k : k + max_words],)
+    ]
