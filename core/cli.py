@@ -8,6 +8,7 @@ Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 usage or input error
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -233,9 +234,19 @@ def _emit(
                 text = json.dumps(item["report"], ensure_ascii=False) + "\n"  # JSON Lines
             click.echo(text, nl=False)
         elif several:
-            write_atomic(output / f"{item['name']}.{formatter.extension}", text)
+            write_atomic(output / f"{item['name']}.{formatter.extension}", plain(text))
         else:
-            write_atomic(output, text)
+            write_atomic(output, plain(text))
+
+
+#: A terminal's control sequences: CSI (colours, bold) and OSC (hyperlinks).
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
+def plain(text: str) -> str:
+    """``text`` without terminal escapes: a format that colours for a terminal (rich does,
+    when stdout is one) still writes a file a reader or a diff can use."""
+    return _ESCAPES.sub("", text)
 
 
 @cli.command()

@@ -167,3 +167,32 @@ def test_a_batch_skips_an_input_too_short_to_be_an_article(runner, served, sampl
     assert not any("Notes." in json.dumps(r) for r in served.requests), "never sent"
     assert f"1 too short (under {MIN_WORDS} words), skipped" in result.stderr
     assert " s wall time (" in result.stderr, "the batch's time is the run's, not calls added"
+
+
+def test_a_report_written_to_a_file_from_a_terminal_has_no_terminal_escapes(sample_path, tmp_path):
+    # rich colours what it renders when stdout is a terminal; the file -o names is read
+    # in an editor or a diff, so it gets the words alone. A real pseudo-terminal, since
+    # the test runner's stdout is never one.
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    out = tmp_path / "report.txt"
+    command = [sys.executable, "-m", "copydesk", "check", "--no-model", "-q", str(sample_path)]
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [*command, "-o", str(out)],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            timeout=120,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert done.returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Findings:" in text and "bitter" in text
+    assert "\x1b" not in text
