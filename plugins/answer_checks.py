@@ -2,13 +2,10 @@
 
 ``ctx.ask(prompt, check=fn)`` feeds ``fn(answer)``'s problems back to the model, like a
 schema error, and marks the stage ``unparseable`` when the re-asks run out. These are the
-``fn`` of the built-in summariser and claim extractor:
-
-- :func:`summary_problems`: a summary cut off mid-sentence, one that repeats a sentence,
-  or one carrying stray JSON (braces, brackets, a key) is not a summary;
-- :func:`claims_problems`: a claim whose quote is not the article's words, one whose
-  quote is a quotation but whose speaker is "the article", and one whose figures are not
-  in the sentence it quotes (it is anchored on the wrong sentence).
+``fn`` of the built-in summariser: :func:`summary_problems` (a summary cut off
+mid-sentence, one that repeats a sentence, or one carrying stray JSON: braces, brackets,
+a key, is not a summary). The claim extractor re-asks nothing: it anchors each claim on
+its sentence itself (:mod:`.claim_anchors`).
 
 Each problem names what is wrong in words the model can act on.
 """
@@ -16,7 +13,6 @@ Each problem names what is wrong in words the model can act on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from .text_helpers import FUNCTION_WORDS, split_sentences, words
@@ -55,45 +51,6 @@ def summary_problems(answer: Any) -> list[str]:
                 break
         seen.append((sentence, content))
     return problems
-
-
-def claims_problems(in_article: Callable[[str], bool]) -> Callable[[Any], list[str]]:
-    """The check for ``{"claims": [...]}``; ``in_article(quote)`` says whether the article
-    has the quote word for word (``ctx.locate``)."""
-
-    def check(answer: Any) -> list[str]:
-        problems: list[str] = []
-        for n, item in enumerate(answer.get("claims", []), 1):
-            quote = str(item.get("quote", ""))
-            speaker = str(item.get("speaker", "")).strip().lower()
-            if not in_article(quote):
-                # Not re-asked: the host drops (and counts) a quote the article does not
-                # hold, and on the embedded model a re-ask is a whole call for one claim.
-                continue
-            if speaker in ("the article", "article", "the reporter", "") and _is_quotation(
-                quote, item
-            ):
-                problems.append(
-                    f"Claim {n} is a quotation: its speaker is the person quoted, not "
-                    f'"{item.get("speaker", "")}".'
-                )
-            missing = _figures(str(item.get("claim", ""))) - _figures(quote)
-            if missing:
-                problems.append(
-                    f"Claim {n} gives {', '.join(sorted(missing))}, which its quote does not: "
-                    "quote the sentence that makes this claim."
-                )
-        return problems
-
-    return check
-
-
-def _is_quotation(quote: str, item: dict[str, Any]) -> bool:
-    return item.get("kind") == "quotation" or any(q in quote for q in '"“”')
-
-
-def _figures(text: str) -> set[str]:
-    return {m.replace(",", "") for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
 
 
 def _content(sentence: str) -> set[str]:

@@ -1,12 +1,13 @@
-"""The checks a summary and a claims answer must pass, and the claim extractor that uses
-them: parts of a long article, and the speaker of a quotation."""
+"""The checks a summary must pass, and the claim extractor: parts of a long article, each
+claim anchored on the sentence that makes it, and the speaker of a quotation."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from copydesk.plugins.answer_checks import claims_problems, summary_problems
+from copydesk.plugins.answer_checks import summary_problems
+from copydesk.plugins.claim_anchors import anchored_quote
 from copydesk.plugins.llm_claims import LLMClaimExtractor, article_parts
 from copydesk.plugins.llm_summariser import LLMSummariser
 from copydesk.types import Article, Span
@@ -34,26 +35,39 @@ def test_a_summary_carrying_stray_json():
         assert any("JSON" in p for p in problems), summary
 
 
-def test_a_quote_a_quotation_and_a_figure_are_each_checked():
-    article = 'Lavrov visited Islamabad. "We will supply 12 helicopters," Lavrov said.'
-    check = claims_problems(lambda quote: quote in article)
-    good = {"claim": "Russia will supply 12 helicopters.", "quote": "We will supply 12 helicopters",
-            "speaker": "Lavrov", "kind": "quotation"}  # fmt: skip
-    assert check({"claims": [good]}) == []
-    problems = check(
-        {
-            "claims": [
-                {**good, "quote": "Lavrov flew to Islamabad"},
-                {**good, "speaker": "the article"},
-                {**good, "claim": "Russia will supply 14 helicopters."},
-            ]
-        }
+def test_a_claim_quoted_from_the_wrong_sentence_is_anchored_on_its_own():
+    # The small model's commonest slip: a good claim, the neighbouring sentence's words.
+    article = Article(
+        "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
+        "Pakistan, he said. The two countries hold joint drills every year."
     )
-    # Claim 1's quote is not the article's: not re-asked, the host drops it when grounding.
-    assert [p.split(":")[0].split(" is")[0] for p in problems] == [
-        "Claim 2",
-        "Claim 3 gives 14, which its quote does not",
-    ]
+    locate = StandIn(article, []).locate
+    claim = "Russia will supply Pakistan with 12 helicopters."
+    assert (
+        anchored_quote(article, claim, "Lavrov visited Islamabad on Tuesday", locate)
+        == "Russia will supply 12 helicopters to Pakistan, he said."
+    )
+    # The model's own words stand when their sentence is the one making the claim...
+    assert anchored_quote(article, claim, "supply 12 helicopters", locate) == (
+        "supply 12 helicopters"
+    )
+    # ... and when no sentence makes it (a paraphrase): grounding then decides.
+    loose = "Moscow and Islamabad are drawing closer."
+    assert anchored_quote(article, loose, "Lavrov visited Islamabad", locate) == (
+        "Lavrov visited Islamabad"
+    )
+    assert anchored_quote(article, loose, "not in the article", locate) == "not in the article"
+
+
+def test_claims_are_asked_once_per_part_and_never_re_asked():
+    article = Article("Lavrov visited Islamabad. Russia will supply 12 helicopters, he said.")
+    answer = {"claims": [{"claim": "Russia will supply 12 helicopters.",
+                          "quote": "Lavrov visited Islamabad", "speaker": "Lavrov",
+                          "kind": "fact"}]}  # fmt: skip
+    ctx = StandIn(article, [answer])
+    claims = asyncio.run(LLMClaimExtractor().extract(article, ctx))  # type: ignore[arg-type]
+    assert [kwargs.get("check") for _, kwargs in ctx.asked] == [None]
+    assert [c.quote for c in claims] == ["Russia will supply 12 helicopters, he said."]
 
 
 class StandIn:
