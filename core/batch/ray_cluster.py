@@ -20,12 +20,10 @@ from typing import Any
 
 from ..errors import ConfigError
 from .ray_limiter import ClusterLimiter
-from .ray_worker import DeskWorker, WorkerPlan
+from .ray_worker import ENV_PREFIXES, DeskWorker, WorkerPlan
 
 #: What a worker may wait in the limiter's queue: every request of every worker at once.
 LIMITER_CONCURRENCY = 100_000
-#: Variables of this process a worker sets before building its desk.
-ENV_PREFIXES = ("COPYDESK_", "OPENAI_")
 
 
 def import_ray() -> Any:

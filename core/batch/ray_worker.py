@@ -31,6 +31,9 @@ from .sources import Source
 from .summary import Tally
 from .tuning import long_run_gc
 
+#: The variables of the batch's process a worker takes (the endpoint, its key, copydesk's).
+ENV_PREFIXES = ("COPYDESK_", "OPENAI_")
+
 
 @dataclass(frozen=True)
 class WorkerPlan:
@@ -59,6 +62,10 @@ class DeskWorker:
         """Build the desk and open its endpoint (the node's server, for the embedded
         model); where this worker runs. A desk that cannot be built raises, and the batch
         stops with its reason."""
+        # The batch's environment, not the one this worker process was started with (a
+        # worker process can outlive a batch, and a cluster's nodes have their own).
+        for name in [n for n in os.environ if n.startswith(ENV_PREFIXES)]:
+            del os.environ[name]
         os.environ.update(self.plan.env)
         self.desk = await asyncio.to_thread(self.plan.recipe.build)
         if self.plan.limiter is not None:
