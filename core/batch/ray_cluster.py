@@ -26,6 +26,11 @@ from .ray_worker import ENV_PREFIXES, DeskWorker, WorkerPlan
 LIMITER_CONCURRENCY = 100_000
 
 
+#: Ray's own keyword for ``ray.init(address=...)``: start a new Ray on this machine (not a
+#: provider's name; tests/test_layout.py allows this one line).
+RAY_START_HERE = "local"
+
+
 def import_ray() -> Any:
     """Ray, or the install it needs."""
     try:
@@ -49,7 +54,7 @@ def connected(address: str | None) -> Iterator[Any]:
         return
     try:
         ray.init(
-            address=address or "local",
+            address=address or RAY_START_HERE,
             include_dashboard=False,
             logging_level=logging.WARNING,
             log_to_driver=False,  # the workers' logs stay in Ray's session folder
