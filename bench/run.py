@@ -559,6 +559,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also load installed third-party plugins (default: the built-in pipeline only)",
     )
+    parser.add_argument(
+        "--engine",
+        choices=("single", "ray"),
+        default="single",
+        help="ray: only the 960-article batch, single engine vs the Ray engine (ray_vs_single)",
+    )
     args = parser.parse_args(argv)
     if not args.installed_plugins:
         # The default pipeline is what is measured, whatever else is installed here; the
@@ -581,6 +587,14 @@ def main(argv: list[str] | None = None) -> int:
         setup = Setup(
             server, args.latency, _claims_schema_override(work / "prompts"), work / "cache", work
         )
+        if args.engine == "ray":
+            sys.path.insert(0, str(Path(__file__).parent))
+            from ray_engine import compare
+
+            try:
+                return compare(setup, n, concurrency, batch_run, args.json)
+            finally:
+                server.close()
         try:
             load_before = os.getloadavg()
             critical = asyncio.run(critical_path(setup, repeats, shared=True))

@@ -42,5 +42,8 @@ def test_core_names_no_concrete_provider() -> None:
         for path in (ROOT / "core").rglob("*.py")
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if re.search(r"""["']local["']""", line)
+        # Ray's address keyword for "start a Ray here" (core/batch/ray_cluster.py), not a
+        # provider: the one line allowed, by its name.
+        and not line.startswith("RAY_START_HERE = ")
     ]
     assert named == []

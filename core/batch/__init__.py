@@ -47,6 +47,11 @@ Where things are (each module imports only those above it in this list):
 - :mod:`.worker` — inside a worker process: build the desk, check what the pipe brings;
 - :mod:`.processes` — the worker processes seen from the batch process: handing out
   articles, writing their lines, what a dead worker leaves;
+- :mod:`.parquet` — Parquet articles in, and the Parquet results file (through a journal);
+- :mod:`.corpus` — a corpus-size batch planned lazily (ids only in memory);
+- :mod:`.ray_limiter`, :mod:`.ray_worker`, :mod:`.ray_cluster`, :mod:`.ray_run` — the Ray
+  engine (``--engine ray``, docs/scale.md): the cluster's one limiter, the worker actor,
+  Ray and the placing of workers, the driver that hands out articles and writes lines;
 - :mod:`.run` — :class:`Batch` (the engine) and :func:`run_batch`;
 - :mod:`.command` — the click command (the CLI imports it; nothing here imports the CLI).
 

@@ -31,7 +31,8 @@ def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.C
         "--output",
         required=True,
         type=click.Path(path_type=Path, dir_okay=False),
-        help="JSON Lines file of results, one line per article; appended to, and resumed from.",
+        help="Results, one per article: JSON Lines (appended to), or Parquet for a .parquet "
+        "name (pip install 'copydesk[parquet]'); resumed from.",
     )
     @click.option(
         "-j",
@@ -59,6 +60,26 @@ def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.C
         is_flag=True,
         help="Run again the articles the output has as failed or partial.",
     )
+    @click.option(
+        "--engine",
+        type=click.Choice(["single", "ray"]),
+        default="single",
+        show_default=True,
+        help="single: this machine's processes; ray: a Ray cluster's workers, one rate limit "
+        "for all (pip install 'copydesk[ray]'; see docs/scale.md).",
+    )
+    @click.option(
+        "--ray-address",
+        metavar="auto|HOST:PORT",
+        help="The Ray cluster to join (auto: the one `ray start` runs here); default: a Ray "
+        "started on this machine for this batch.",
+    )
+    @click.option(
+        "--requests-per-second",
+        type=click.FloatRange(min=0, min_open=True),
+        help="With --engine ray: at most this many model requests a second, across the "
+        "cluster (beside --max-in-flight).",
+    )
     @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
     def batch(
         inputs: tuple[str, ...],
@@ -67,13 +88,20 @@ def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.C
         no_progress: bool,
         **options: Any,
     ) -> None:
-        """Check many articles into a JSON Lines file, resumably.
+        """Check many articles into a JSON Lines or Parquet file, resumably.
 
-        INPUT... are article files, URLs, folders (their .txt, .md, .html and .htm files) or
-        .jsonl files of articles, one {"id": ..., "text": ..., "title": ...} object a line. Each
-        line of the output is {"id", "source", "status", "report"}; status is ok, partial
-        (a stage failed; see "error") or failed (no report; see "error"). Articles already
-        in the output are skipped, so the same command resumes an interrupted batch.
+        INPUT... are article files, URLs, folders (their .txt, .md, .html and .htm files),
+        .jsonl files of articles, one {"id": ..., "text": ..., "title": ...} object a line,
+        or .parquet files with id and text (and title) columns. Each line of the output is
+        {"id", "source", "status", "report"}; status is ok, partial (a stage failed; see
+        "error") or failed (no report; see "error"). A .parquet output has one row per
+        article: those fields (the report as JSON) and its figures as columns (findings by
+        severity, claims, model calls, tokens). Articles already in the output are skipped,
+        so the same command resumes an interrupted batch.
+
+        --engine ray spreads the articles over a Ray cluster (docs/scale.md): one cap on
+        requests in flight and one 429 pause for every worker on every node; with no
+        endpoint, each node runs its own embedded model.
         """
         from .run import run_batch  # the engine only when the command runs, not for --help
 

@@ -43,7 +43,7 @@ from typing import IO, Any
 
 from ..errors import CopydeskError
 from ..runner import DeskRecipe
-from .output import open_output, write_line
+from .output import results_file, write_line
 from .progress import progress_bar
 from .sources import Source
 from .summary import BatchSummary
@@ -91,7 +91,7 @@ def run_in_processes(
     restore_sigterm = _exit_on_sigterm()
     try:
         pool.start()
-        with open_output(output) as out, progress_bar(progress, len(todo)) as advance:
+        with results_file(output) as out, progress_bar(progress, len(todo)) as advance:
             pool.serve(_Writer(out, output, summary, advance))
     finally:
         summary.seconds = time.perf_counter() - started

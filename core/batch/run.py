@@ -21,7 +21,7 @@ from ..host import Host
 from ..runner import Copydesk, DeskRecipe
 from .article import check_one, tally
 from .gate import Clock, Pause, SharedRequests, Sleep, shared_gate
-from .output import open_output, read_done, write_line
+from .output import read_done, results_file, write_line
 from .processes import run_in_processes, start_method
 from .progress import progress_bar
 from .sources import Source, collect
@@ -86,7 +86,7 @@ class Batch:
     ) -> tuple[list[Source], BatchSummary]:
         """The sources still to check (the output's lines are skipped), and the summary."""
         if output.is_dir():
-            raise InputError(f"--output {output} is a folder", "name a .jsonl file")
+            raise InputError(f"--output {output} is a folder", "name a .jsonl or .parquet file")
         done = read_done(output)
         redo = {"failed", "partial"} if retry_failed else set()
         todo = [s for s in sources if s.id not in done or done[s.id] in redo]
@@ -154,7 +154,7 @@ class Batch:
         summary.gate = gate.stats
         self.gate = gate
         async with shared_gate(gate):
-            with open_output(output) as out:
+            with results_file(output) as out:
                 await self.desk.prepare_endpoint()
                 started = time.perf_counter()
                 try:
@@ -212,11 +212,16 @@ def run_batch(
     progress: bool = True,
     clock: Clock = time.monotonic,
     sleep: Sleep = asyncio.sleep,
+    engine: str = "single",
+    ray_address: str | None = None,
+    requests_per_second: float | None = None,
     **options: Any,
 ) -> BatchSummary:
-    """Check every article ``inputs`` name into ``output`` (JSON Lines); see
-    :mod:`copydesk.batch`. ``options`` are :class:`~copydesk.checking.RunOptions`'s fields,
-    as for ``check``; ``clock`` and ``sleep`` are the 429 pause's (see :class:`Batch`)."""
+    """Check every article ``inputs`` name into ``output`` (JSON Lines, or Parquet for a
+    ``.parquet`` name); see :mod:`copydesk.batch`. ``options`` are
+    :class:`~copydesk.checking.RunOptions`'s fields, as for ``check``; ``clock`` and
+    ``sleep`` are the 429 pause's (see :class:`Batch`). ``engine="ray"`` runs it on a Ray
+    cluster (:mod:`copydesk.batch.ray_run`), joined at ``ray_address`` or started here."""
     run = RunOptions(**options)
     settings = run.settings()
     cassette = run.record or run.replay
@@ -224,6 +229,26 @@ def run_batch(
         raise ConfigError(
             "--processes: a cassette is recorded or replayed in one process",
             "leave --processes out with --record or --replay",
+        )
+    if engine != "ray" and (ray_address is not None or requests_per_second is not None):
+        raise ConfigError(
+            "--ray-address and --requests-per-second are the Ray engine's",
+            "add --engine ray",
+        )
+    if engine == "ray":
+        return _run_on_ray(
+            host,
+            run,
+            inputs,
+            output,
+            concurrency=concurrency,
+            max_in_flight=max_in_flight,
+            workers=processes,
+            retry_failed=retry_failed,
+            min_confidence=min_confidence,
+            progress=progress,
+            address=ray_address,
+            requests_per_second=requests_per_second,
         )
     sources = collect(inputs)
     if (run.summary is not None or run.headline is not None) and len(sources) > 1:
@@ -248,5 +273,46 @@ def run_batch(
     try:
         with run.cassette(desk, command):
             return batch.run(sources, output, retry_failed=retry_failed)
+    finally:
+        desk.close()
+
+
+def _run_on_ray(
+    host: Host,
+    run: RunOptions,
+    inputs: list[str],
+    output: Path,
+    *,
+    concurrency: int | None,
+    max_in_flight: int | None,
+    retry_failed: bool,
+    **engine: Any,
+) -> BatchSummary:
+    """``run_batch`` on the Ray engine: the same desk, built here only to read what its
+    provider suits (its endpoint is opened by the workers, not here)."""
+    from .ray_run import RayBatch
+
+    if run.record or run.replay:
+        raise ConfigError(
+            "--engine ray: a cassette is recorded or replayed in one process",
+            "leave --engine out with --record or --replay",
+        )
+    if run.summary is not None or run.headline is not None:
+        raise ConfigError(
+            "--summary and --headline are checked against one article",
+            "check the article with `copydesk check ARTICLE --summary FILE`",
+        )
+    settings = run.settings()
+    desk = Copydesk.from_options(settings, host, **run.desk_options())
+    try:
+        in_flight = max_in_flight or default_max_in_flight(desk)
+        batch = RayBatch(
+            desk,
+            DeskRecipe(settings, run.desk_options(), host),
+            concurrency=concurrency or default_concurrency(in_flight),
+            max_in_flight=in_flight,
+            **engine,
+        )
+        return batch.run(inputs, output, retry_failed=retry_failed)
     finally:
         desk.close()

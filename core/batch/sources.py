@@ -1,8 +1,10 @@
 """What a batch checks: its inputs read into :class:`Source` items, one per article.
 
 Inputs are article files, URLs, folders (their article files in name order, as ``check``
-reads them) and ``.jsonl`` files of articles, one ``{"id", "text", "title"}`` object a
-line. A missing input or two articles with one id stop the batch before anything runs; a
+reads them), ``.jsonl`` files of articles, one ``{"id", "text", "title"}`` object a
+line, and ``.parquet`` files with ``id``, ``text`` (and ``title``) columns. Both files are
+read lazily (a line, a record batch at a time): :func:`iter_sources` never holds more
+than one article's text. A missing input or two articles with one id stop the batch before anything runs; a
 malformed JSONL line is that one article's failure, reported in the output like any other.
 """
 
@@ -33,6 +35,8 @@ class Source:
     record: dict[str, Any] | None = None
     #: Why this input cannot be checked (a malformed JSONL line): the article's failure.
     refusal: str | None = None
+    #: The file's bytes, read where the batch runs, for a worker on another machine.
+    data: bytes | None = None
 
     @property
     def from_disk(self) -> bool:
@@ -41,6 +45,8 @@ class Source:
     def load(self) -> Article:
         if self.refusal is not None:
             raise InputError(self.refusal)
+        if self.data is not None and self.path is not None:
+            return article_from_bytes(self.data, str(Path(self.path)), source=self.path)
         if self.path is not None:
             return read_article(self.path)
         assert self.record is not None
@@ -60,14 +66,27 @@ def _file_source(path: str) -> Source:
 
 
 def _jsonl_sources(path: Path) -> Iterator[Source]:
+    name = os.path.normpath(str(path))
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield _jsonl_source(line, f"{name}:{number}")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {path}: {exc}") from exc
+
+
+def _parquet_sources(path: Path) -> Iterator[Source]:
+    from .parquet import article_rows
+
     name = os.path.normpath(str(path))
-    for number, line in enumerate(lines, 1):
-        if line.strip():
-            yield _jsonl_source(line, f"{name}:{number}")
+    for number, row in article_rows(path):
+        where = f"{name}:{number}"
+        ident = str(row["id"]) if row["id"] not in (None, "") else where
+        if not isinstance(row["text"], str):
+            yield Source(ident, where, refusal=f"{where} has no text")
+        else:
+            yield Source(ident, where, record={"text": row["text"], "title": row["title"]})
 
 
 def _jsonl_source(line: str, where: str) -> Source:
@@ -88,14 +107,20 @@ def collect(inputs: Iterable[str]) -> list[Source]:
     """Every article the inputs name, in order; a missing input or a repeated id is an error
     before anything runs, an unreadable article is that article's failure."""
     # Every input read before ids are compared: a missing input is reported first.
-    unique = _by_id([source for given in inputs for source in _sources_of(given)])
+    unique = _by_id(list(iter_sources(inputs)))
     if not unique:
         raise InputError(
             "no articles found in " + ", ".join(inputs),
-            f"give article files ({', '.join(ARTICLE_SUFFIXES)}), folders of them, URLs or "
-            ".jsonl files of articles",
+            f"give article files ({', '.join(ARTICLE_SUFFIXES)}), folders of them, URLs, "
+            ".jsonl or .parquet files of articles",
         )
     return list(unique.values())
+
+
+def iter_sources(inputs: Iterable[str]) -> Iterator[Source]:
+    """Every article the inputs name, in order, one at a time (ids not compared)."""
+    for given in inputs:
+        yield from _sources_of(given)
 
 
 def _sources_of(given: str) -> Iterator[Source]:
@@ -108,6 +133,8 @@ def _sources_of(given: str) -> Iterator[Source]:
         raise InputError(f"{given} does not exist")
     if Path(given).suffix.lower() == ".jsonl":
         yield from _jsonl_sources(Path(given))
+    elif Path(given).suffix.lower() == ".parquet":
+        yield from _parquet_sources(Path(given))
     else:  # a file, or a folder's article files (as check reads them)
         yield from (_file_source(path) for path in expand_inputs([given]))
 

@@ -38,10 +38,14 @@ class BatchSummary:
     worst: int = -1
     seconds: float = 0.0
     processes: int = 1
+    #: What ``processes`` counts: worker processes, or the Ray engine's workers.
+    workers: str = "processes"
     gate: GateStats = field(default_factory=GateStats)
     #: Articles a worker process took and never answered for (it died): not in the output.
     lost: int = 0
     lost_reason: str = ""
+    #: Articles checked again because the worker (or the node) holding them was lost.
+    retried: int = 0
 
     @property
     def checked(self) -> int:
@@ -78,8 +82,14 @@ class BatchSummary:
             + f"; {self.model_calls} model calls, {self.cached_calls} answered from the cache"
             # Wall time: the articles' calls overlap, so their times are never added here.
             + f"; {self.seconds:.1f} s wall time ({rate:.1f} articles/s"
-            + (f", {self.processes} processes)" if self.processes > 1 else ")")
+            + (
+                f", {self.processes} {self.workers})"
+                if self.processes > 1 or self.workers != "processes"
+                else ")"
+            )
         )
+        if self.retried:
+            text += f"; {self.retried} retried (their worker was lost)"
         if self.gate.rate_limited:
             text += (
                 f"; rate limited {self.gate.rate_limited}x, paused {self.gate.paused_seconds:.1f} s"
