@@ -19,8 +19,9 @@ Three runs of the desk, each with its own checkers:
 - ``merged``: all three, their verdicts merged by the host as in any run. Its model calls
   are the model-only run's, answered again from the response cache.
 
-``--model`` runs the model on an evenly spaced sample of ``--model-limit`` records per data
-set (the embedded model on 2 shared cores takes tens of seconds a summary); the no-model
+``--model`` runs the model on a sample of ``--model-limit`` records per data set, half of
+them faithful (:func:`balanced_sample`; the embedded model on 2 shared cores takes a
+minute a summary), with each sentence's verdicts and each call in the JSON; the no-model
 figures are printed for that sample too. Next to them, the issue's floor: the share of the
 summary's content words absent from the article, flagged above a threshold tuned on each
 data set apart. ``--tune`` prints the grid the model-free defaults were chosen from (dev
@@ -35,7 +36,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,8 @@ class Outcome:
     #: seconds the model spent answering (cached answers cost none)
     model_seconds: float = 0.0
     failed: bool = False
+    #: each sentence's verdict and each model call, for error analysis (``--json``)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def detokenise(text: str) -> str:
@@ -111,6 +114,30 @@ def check(desk: Copydesk, record: dict[str, Any]) -> Outcome:
     seconds = time.perf_counter() - t0
     flagged = any(f.target == "given_summary" and f.category in CATEGORIES for f in result.findings)
     asked = [c for c in result.calls if c.status != "cached"]
+    statements = [s for g in result.given for s in g.statements]
+    detail = {
+        "flagged": flagged,
+        "statements": [
+            {
+                "sentence": s.quote,
+                "verdict": s.verification.verdict if s.verification else None,
+                "detectors": s.verification.detectors if s.verification else [],
+                "explanation": s.verification.explanation if s.verification else "",
+            }
+            for s in statements
+        ],
+        "findings": sorted(
+            f.category for f in result.findings if f.target == "given_summary"
+        ),
+        "calls": [
+            {
+                k: getattr(c, k)
+                for k in ("status", "attempts", "retries", "prompt_tokens",
+                          "completion_tokens", "seconds", "finish_reason")
+            }
+            for c in result.calls
+        ],
+    }  # fmt: skip
     return Outcome(
         flagged,
         calls=len(asked),
@@ -118,6 +145,7 @@ def check(desk: Copydesk, record: dict[str, Any]) -> Outcome:
         seconds=seconds,
         model_seconds=sum(c.seconds for c in asked),
         failed=any(s.status != "ok" for s in result.stages if s.stage == "checker"),
+        detail=detail,
     )
 
 
@@ -204,6 +232,28 @@ def sample(records: list[dict[str, Any]], per_dataset: int | None) -> list[dict[
     return [r for i, r in enumerate(records) if i in keep]
 
 
+def balanced_sample(records: list[dict[str, Any]], per_dataset: int | None) -> list[dict[str, Any]]:
+    """As :func:`sample`, but half of each data set's ``per_dataset`` faithful and half
+    unfaithful (where there are enough): XSum has 26 faithful summaries in 296, and an
+    evenly spaced sample of a few dozen would hold two or three, too few to measure the
+    recall balanced accuracy averages. Balanced accuracy does not depend on the classes'
+    shares, so the figure estimates the same thing. Doubling ``per_dataset`` keeps every
+    record of the smaller sample (its responses are cached)."""
+    if not per_dataset:
+        return records
+    keep: set[int] = set()
+    for dataset in {r["dataset"] for r in records}:
+        for label in (0, 1):
+            idx = [
+                i for i, r in enumerate(records) if r["dataset"] == dataset and r["label"] == label
+            ]
+            want = min(len(idx), per_dataset // 2 + (label == 0 and per_dataset % 2))
+            if want:
+                step = len(idx) / want
+                keep.update(idx[int(i * step)] for i in range(want))
+    return [r for i, r in enumerate(records) if i in keep]
+
+
 def costs(outcomes: Sequence[Outcome]) -> dict[str, float]:
     n = max(1, len(outcomes))
     return {
@@ -245,8 +295,9 @@ def evaluate(
     report["baseline_absent_content_words"] = baseline(records)
     if model_records:
         report["model_sample"] = len(model_records)
+        model_outcomes: dict[str, list[Outcome]] = {}
         for mode in ("model_only", "merged"):
-            got = run_mode(mode, model_records, desk_for)
+            got = model_outcomes[mode] = run_mode(mode, model_records, desk_for)
             report[mode] = score(model_records, lambda i, got=got: got[i].flagged)
             report[f"{mode}_cost"] = costs(got)
         at = {id(r): i for i, r in enumerate(records)}
@@ -254,6 +305,16 @@ def evaluate(
             model_records, lambda i: outcomes[at[id(model_records[i])]].flagged
         )
         report["baseline_on_sample"] = baseline(model_records)
+        report["records"] = [
+            {
+                "index": at[id(r)],
+                **{k: r[k] for k in ("dataset", "era", "label", "model_name")},
+                "no_model": outcomes[at[id(r)]].detail,
+                "model_only": model_outcomes["model_only"][i].detail,
+                "merged": model_outcomes["merged"][i].detail,
+            }
+            for i, r in enumerate(model_records)
+        ]
     return report
 
 
@@ -316,7 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="an evenly spaced sample of N per data set")
     parser.add_argument("--model", action="store_true", help="run the model too")
     parser.add_argument(
-        "--model-limit", type=int, default=40, help="the model's sample, per data set"
+        "--model-limit",
+        type=int,
+        default=40,
+        help="the model's sample, per data set, half faithful and half not",
     )
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--tune", action="store_true", help="print the dev-half grid")
@@ -325,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     records = sample([json.loads(line) for line in lines if line.strip()], args.limit)
     if args.tune:
         tune(records, summary_text, balanced_accuracy)
-    model_records = sample(records, args.model_limit) if args.model else None
+    model_records = balanced_sample(records, args.model_limit) if args.model else None
     report = evaluate(records, model_records=model_records)
     report["data"] = args.frank.name
     print_report(report)
