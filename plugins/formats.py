@@ -133,7 +133,8 @@ def usage_line(report: dict[str, Any]) -> str:
         times = f"{run:.1f} s in all, {busy:.1f} s of it waiting on the model"
         if added_up > busy + 0.05:
             times += f" (the calls, {added_up:.1f} s added up, ran at the same time)"
-    also = f"; {from_cache} answers from the response cache" if from_cache else ""
+    answers = "answer" if from_cache == 1 else "answers"
+    also = f"; {from_cache} {answers} from the response cache" if from_cache else ""
     return f"{head}; {times}{also}"
 
 

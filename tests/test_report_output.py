@@ -73,6 +73,9 @@ def test_overlapping_calls_are_not_added_into_a_wall_time():
         "72.0 s in all, 60.0 s of it waiting on the model "
         "(the calls, 95.0 s added up, ran at the same time)"
     )
+    # One of them answered from the response cache: said so, in the singular.
+    report["calls"][2]["status"] = "cached"
+    assert usage_line(report).endswith("; 1 answer from the response cache")
 
 
 def test_a_report_times_the_run_and_the_model_apart(served, sample_path, runner):
