@@ -3,6 +3,7 @@ plugin (``copydesk.testing``), exactly as a third-party plugin author gets them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -180,6 +181,21 @@ def served(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
         monkeypatch.setenv("OPENAI_BASE_URL", base_url)
         monkeypatch.setenv("COPYDESK_MODEL", "fake-model")
         yield fake
+
+
+def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
+    """A JSONL corpus of ``count`` copies of the sample, each with its own id and year."""
+    path = tmp_path / "wire.jsonl"
+    with path.open("w") as handle:
+        for i in range(count):
+            text = sample_text.replace("2016", str(1900 + i))
+            handle.write(json.dumps({"id": f"a{i:03d}", "text": text}) + "\n")
+    return path
+
+
+def lines(path: Path) -> list[dict]:
+    """The records of a JSON Lines file (a batch's output)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def valid_answers(

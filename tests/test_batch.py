@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import valid_answers
+from conftest import lines, valid_answers
 from fake_clock import FakeClock
 
 from copydesk.batch import Pause, SharedRequests, collect, read_done, retry_after, run_batch
@@ -47,10 +47,6 @@ def articles(tmp_path, sample_text):
         + "\n"
     )
     return folder, jsonl
-
-
-def lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def batch(runner, *args):

@@ -8,7 +8,6 @@ when the CLI runs as its own process, as in the first test).
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import signal
@@ -18,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import valid_answers
+from conftest import articles_jsonl, lines, valid_answers
 from fake_clock import FakeClock
 
 from copydesk.batch import (
@@ -38,19 +37,6 @@ from copydesk.report import grounding_errors, schema_errors
 from copydesk.runner import Copydesk, DeskRecipe
 from copydesk.settings import Settings
 from copydesk.testing import FakeModel, FakeReply
-
-
-def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
-    path = tmp_path / "wire.jsonl"
-    with path.open("w") as handle:
-        for i in range(count):
-            text = sample_text.replace("2016", str(1900 + i))
-            handle.write(json.dumps({"id": f"a{i:03d}", "text": text}) + "\n")
-    return path
-
-
-def lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def comparable(report: dict) -> dict:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import valid_answers
+from conftest import articles_jsonl, lines, valid_answers
 
 ray = pytest.importorskip(
     "ray", reason="Ray is not installed: pip install 'copydesk[ray]' (.ci/run installs it)"
@@ -62,19 +62,6 @@ def local_ray():  # type: ignore[no-untyped-def]
         signal.signal(signal.SIGALRM, previous)
     yield ray
     ray.shutdown()
-
-
-def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
-    path = tmp_path / "wire.jsonl"
-    with path.open("w") as handle:
-        for i in range(count):
-            text = sample_text.replace("2016", str(1900 + i))
-            handle.write(json.dumps({"id": f"a{i:03d}", "text": text}) + "\n")
-    return path
-
-
-def lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def parquet_rows(path: Path) -> list[dict]:
