@@ -36,31 +36,30 @@ def content_families(text: str) -> frozenset[str]:
     return frozenset(word_family(w.lower) for w in words(text) if w.lower not in FUNCTION_WORDS)
 
 
-def anchored_quote(
-    article: Article, claim: str, quote: str, locate: Callable[[str], Span | None]
-) -> str:
-    """The quote a claim should carry: ``quote`` when its sentence makes ``claim`` at
-    least as well as any other, else the sentence that makes it best (see the module)."""
-    wanted = content_families(claim)
-    if not wanted:
-        return quote
-    text = article.text
-    sentences = article_sentences(article) or split_sentences(
-        text, article.body_span.start, article.body_span.end
-    )
+class ClaimAnchors:
+    """The article's sentences with their content words, read once for all its claims."""
 
-    def share(sentence: Span) -> float:
-        return len(wanted & content_families(text[sentence.start : sentence.end])) / len(wanted)
+    def __init__(self, article: Article) -> None:
+        text = article.text
+        spans = article_sentences(article) or split_sentences(
+            text, article.body_span.start, article.body_span.end
+        )
+        self._text = text
+        self._sentences = [(s, content_families(text[s.start : s.end])) for s in spans]
 
-    scored = [(share(s), s) for s in sentences]
-    if not scored:
-        return quote
-    best_share, best = max(scored, key=lambda pair: pair[0])  # the first of equals
-    at = locate(quote)
-    if at is not None:
-        own = next((sc for sc, s in scored if s.start <= at.start < s.end), 0.0)
-        if own >= best_share or best_share < MIN_SHARE:
+    def quote(self, claim: str, quote: str, locate: Callable[[str], Span | None]) -> str:
+        """The quote ``claim`` should carry: ``quote`` when its sentence makes the claim at
+        least as well as any other, else the sentence that makes it best (see the module)."""
+        wanted = content_families(claim)
+        if not wanted or not self._sentences:
             return quote
-    elif best_share < MIN_SHARE:
-        return quote
-    return text[best.start : best.end].strip()
+        scored = [(len(wanted & words) / len(wanted), s) for s, words in self._sentences]
+        best_share, best = max(scored, key=lambda pair: pair[0])  # the first of equals
+        at = locate(quote)
+        if at is not None:
+            own = next((sc for sc, s in scored if s.start <= at.start < s.end), 0.0)
+            if own >= best_share or best_share < MIN_SHARE:
+                return quote
+        elif best_share < MIN_SHARE:
+            return quote
+        return self._text[best.start : best.end].strip()

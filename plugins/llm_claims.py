@@ -2,7 +2,7 @@
 
 A long article is asked about in parts (paragraphs, up to :data:`PART_WORDS` words each),
 so its second half gets claims too. Nothing is re-asked: each claim is anchored on the
-sentence its own words come from (:func:`.claim_anchors.anchored_quote`), and a quotation
+sentence its own words come from (:class:`.claim_anchors.ClaimAnchors`), and a quotation
 given to "the article" gets the speaker its sentence reports
 (:func:`.attribution.attributions`). Both are fixed here, without the model, because a
 re-ask is a whole call on the embedded model and, measured on the sample, returned fewer
@@ -20,7 +20,7 @@ from copydesk.components import ClaimExtractor
 from copydesk.types import Article, Claim, Span
 
 from .attribution import attributions
-from .claim_anchors import anchored_quote
+from .claim_anchors import ClaimAnchors
 from .text_helpers import split_sentences
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ class LLMClaimExtractor:
 
     async def extract(self, article: Article, ctx: StageContext) -> list[Claim]:
         parts = article_parts(article)
+        anchors = ClaimAnchors(article)
         claims: list[Claim] = []
         seen: set[str] = set()
         for part in parts:
@@ -52,7 +53,7 @@ class LLMClaimExtractor:
                 text = item["claim"].strip()
                 claim = Claim(
                     text=text,
-                    quote=anchored_quote(article, text, item["quote"], ctx.locate),
+                    quote=anchors.quote(text, item["quote"], ctx.locate),
                     speaker=item["speaker"].strip() or None,
                     kind=item["kind"],
                 )

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from copydesk.plugins.answer_checks import summary_problems
-from copydesk.plugins.claim_anchors import anchored_quote
+from copydesk.plugins.claim_anchors import ClaimAnchors
 from copydesk.plugins.llm_claims import LLMClaimExtractor, article_parts
 from copydesk.plugins.llm_summariser import LLMSummariser
 from copydesk.types import Article, Span
@@ -42,21 +42,18 @@ def test_a_claim_quoted_from_the_wrong_sentence_is_anchored_on_its_own():
         "Pakistan, he said. The two countries hold joint drills every year."
     )
     locate = StandIn(article, []).locate
+    anchored_quote = ClaimAnchors(article).quote
     claim = "Russia will supply Pakistan with 12 helicopters."
     assert (
-        anchored_quote(article, claim, "Lavrov visited Islamabad on Tuesday", locate)
+        anchored_quote(claim, "Lavrov visited Islamabad on Tuesday", locate)
         == "Russia will supply 12 helicopters to Pakistan, he said."
     )
     # The model's own words stand when their sentence is the one making the claim...
-    assert anchored_quote(article, claim, "supply 12 helicopters", locate) == (
-        "supply 12 helicopters"
-    )
+    assert anchored_quote(claim, "supply 12 helicopters", locate) == ("supply 12 helicopters")
     # ... and when no sentence makes it (a paraphrase): grounding then decides.
     loose = "Moscow and Islamabad are drawing closer."
-    assert anchored_quote(article, loose, "Lavrov visited Islamabad", locate) == (
-        "Lavrov visited Islamabad"
-    )
-    assert anchored_quote(article, loose, "not in the article", locate) == "not in the article"
+    assert anchored_quote(loose, "Lavrov visited Islamabad", locate) == ("Lavrov visited Islamabad")
+    assert anchored_quote(loose, "not in the article", locate) == "not in the article"
 
 
 def test_claims_are_asked_once_per_part_and_never_re_asked():
