@@ -120,6 +120,11 @@ def main() -> None:
         "stage_status": {f"{s['stage']}:{s['plugin']}": s["status"] for s in report["stages"]},
         "peak_rss_mb": round(peak_rss_mb()),
     }
+    if len(runs) > 1:
+        # Issue 14's determinism: every later run of the same article, model and settings
+        # gives the first run's summary, claims and findings (the calls' timings may differ).
+        first = report_content(runs[0]["report"])
+        figures["identical"] = all(report_content(r["report"]) == first for r in runs[1:])
     # Prefill speed from llama.cpp's own timings, which the server returns with each answer.
     prefill = [c for c in calls if c["prompt_tokens"] > c.get("cached_tokens", 0)]
     if prefill:
@@ -137,6 +142,11 @@ def main() -> None:
             print(f"{key:<{width}} {value}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
+
+
+def report_content(report: dict[str, Any]) -> dict[str, Any]:
+    """What an editor reads in a report: its summary, claims and findings, not its timings."""
+    return {key: report.get(key) for key in ("summary", "claims", "findings")}
 
 
 if __name__ == "__main__":
