@@ -116,8 +116,7 @@ def _claims(request: dict[str, Any]) -> dict[str, Any]:
     return {
         "claims": [
             {
-                "claim": "Spending on bridges rose.",
-                "quote": q,
+                "claim": q,
                 "speaker": "the article",
                 "kind": "fact",
             }

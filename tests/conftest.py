@@ -210,7 +210,6 @@ def valid_answers(
             "claims": [
                 {
                     "claim": "Pakistan and Russia have held the DRUZHBA exercise every year since 2016.",
-                    "quote": "Russia and Pakistan have been holding annually the joint exercise – DRUZHBA – since 2016.",
                     "speaker": "the article",
                     "kind": "fact",
                 }

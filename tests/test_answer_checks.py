@@ -35,7 +35,27 @@ def test_a_summary_carrying_stray_json():
         assert any("JSON" in p for p in problems), summary
 
 
-def test_a_claim_quoted_from_the_wrong_sentence_is_anchored_on_its_own():
+def test_a_claim_is_anchored_on_the_sentence_its_own_words_come_from():
+    article = Article(
+        "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
+        "Pakistan, he said. The two countries hold joint drills every year."
+    )
+    locate = StandIn(article, []).locate
+    anchored_quote = ClaimAnchors(article).quote
+    # A claim in the article's own words quotes exactly those words...
+    assert anchored_quote("Russia will supply 12 helicopters", locate) == (
+        "Russia will supply 12 helicopters"
+    )
+    # ... one reworded quotes the sentence that makes it, whole...
+    assert anchored_quote("Russia will supply Pakistan with 12 helicopters.", locate) == (
+        "Russia will supply 12 helicopters to Pakistan, he said."
+    )
+    # ... and a paraphrase no sentence carries keeps its own words: grounding drops it.
+    loose = "Moscow and Islamabad are drawing closer."
+    assert anchored_quote(loose, locate) == loose
+
+
+def test_a_quote_a_prompt_override_asks_for_is_kept_only_on_the_right_sentence():
     # The small model's commonest slip: a good claim, the neighbouring sentence's words.
     article = Article(
         "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
@@ -45,21 +65,20 @@ def test_a_claim_quoted_from_the_wrong_sentence_is_anchored_on_its_own():
     anchored_quote = ClaimAnchors(article).quote
     claim = "Russia will supply Pakistan with 12 helicopters."
     assert (
-        anchored_quote(claim, "Lavrov visited Islamabad on Tuesday", locate)
+        anchored_quote(claim, locate, "Lavrov visited Islamabad on Tuesday")
         == "Russia will supply 12 helicopters to Pakistan, he said."
     )
     # The model's own words stand when their sentence is the one making the claim...
-    assert anchored_quote(claim, "supply 12 helicopters", locate) == ("supply 12 helicopters")
+    assert anchored_quote(claim, locate, "supply 12 helicopters") == "supply 12 helicopters"
     # ... and when no sentence makes it (a paraphrase): grounding then decides.
     loose = "Moscow and Islamabad are drawing closer."
-    assert anchored_quote(loose, "Lavrov visited Islamabad", locate) == ("Lavrov visited Islamabad")
-    assert anchored_quote(loose, "not in the article", locate) == "not in the article"
+    assert anchored_quote(loose, locate, "Lavrov visited Islamabad") == "Lavrov visited Islamabad"
+    assert anchored_quote(loose, locate, "not in the article") == "not in the article"
 
 
 def test_claims_are_asked_once_per_part_and_never_re_asked():
     article = Article("Lavrov visited Islamabad. Russia will supply 12 helicopters, he said.")
-    answer = {"claims": [{"claim": "Russia will supply 12 helicopters.",
-                          "quote": "Lavrov visited Islamabad", "speaker": "Lavrov",
+    answer = {"claims": [{"claim": "Russia will supply 12 helicopters.", "speaker": "Lavrov",
                           "kind": "fact"}]}  # fmt: skip
     ctx = StandIn(article, [answer])
     claims = asyncio.run(LLMClaimExtractor().extract(article, ctx))  # type: ignore[arg-type]
@@ -101,11 +120,29 @@ def test_each_part_is_asked_and_a_quotation_gets_its_speaker():
     first = " ".join(["Lavrov visited Islamabad."] * 300)
     second = '"We will supply helicopters," Sergey Lavrov said on Wednesday.'
     article = Article(f"{first}\n\n{second}\n\n{first}")
-    claim = {"claim": "Russia will supply helicopters.", "quote": "We will supply helicopters",
-             "speaker": "the article", "kind": "quotation"}  # fmt: skip
+    claim = {"claim": "We will supply helicopters", "speaker": "the article",
+             "kind": "quotation"}  # fmt: skip
     ctx = StandIn(article, [{"claims": []}, {"claims": [claim]}, {"claims": []}])
     claims = asyncio.run(LLMClaimExtractor().extract(article, ctx))  # type: ignore[arg-type]
     assert len(ctx.asked) == 3 and all("part" in kwargs for _, kwargs in ctx.asked)
     assert [(c.quote, c.speaker) for c in claims] == [
         ("We will supply helicopters", "Sergey Lavrov")
+    ]
+
+
+def test_a_claim_the_reporter_states_is_the_articles_whoever_the_model_names():
+    # The small model gives every claim the article's most-quoted name.
+    article = Article(
+        "Russia will supply 12 helicopters, Sergey Lavrov said on Wednesday. "
+        "The SCO is an eight-nation bloc founded in 2001."
+    )
+    answer = {"claims": [
+        {"claim": "Russia will supply 12 helicopters", "speaker": "Sergey Lavrov", "kind": "fact"},
+        {"claim": "The SCO is an eight-nation bloc founded in 2001.", "speaker": "Sergey Lavrov",
+         "kind": "fact"},
+    ]}  # fmt: skip
+    claims = asyncio.run(LLMClaimExtractor().extract(article, StandIn(article, [answer])))  # type: ignore[arg-type]
+    assert [(c.quote, c.speaker) for c in claims] == [
+        ("Russia will supply 12 helicopters", "Sergey Lavrov"),
+        ("The SCO is an eight-nation bloc founded in 2001.", "the article"),
     ]

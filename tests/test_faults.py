@@ -158,7 +158,7 @@ def test_a_quote_repeated_in_the_article_anchors_to_the_right_occurrence(
     fake = FakeModel()
     valid_answers(fake)
     fake.answer("claims", {"claims": [{"claim": "Lavrov said the drills and exercises would continue with both sides agreeing.",
-                                        "quote": "he said", "speaker": "Lavrov", "kind": "quotation"}]})  # fmt: skip
+                                        "speaker": "Lavrov", "kind": "quotation"}]})  # fmt: skip
     out = tmp_path / "report.json"
     with fake.serve() as base_url:
         assert check(base_url, sample_path, out).exit_code == 0

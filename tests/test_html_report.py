@@ -46,14 +46,12 @@ def scripted_sample_model() -> FakeModel:
         {
             "claims": [
                 {
-                    "claim": "Russia will provide military equipment to Pakistan.",
-                    "quote": 'Russia will provide unspecified "special" military equipment to Pakistan',
+                    "claim": 'Russia will provide unspecified "special" military equipment to Pakistan',
                     "speaker": "Sergey Lavrov",
                     "kind": "fact",
                 },
                 {
                     "claim": "Pakistan and Russia have held the DRUZHBA exercise every year since 2016.",
-                    "quote": "Russia and Pakistan have been holding annually the joint exercise – DRUZHBA – since 2016.",
                     "speaker": "the article",
                     "kind": "fact",
                 },

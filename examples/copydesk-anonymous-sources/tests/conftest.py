@@ -55,8 +55,7 @@ def answer_builtin_prompts(fake_model: Any) -> None:
         {
             "claims": [
                 {
-                    "claim": "The bridge opened in 1987.",
-                    "quote": "The bridge, which opened in 1987",
+                    "claim": "The bridge, which opened in 1987",
                     "speaker": "the article",
                     "kind": "fact",
                 }
