@@ -245,9 +245,10 @@ class Copydesk:
         article: Article,
         given: Sequence[GivenText] | None = None,
         *,
+        documents: Sequence[tuple[str, Article]] = (),
         progress: Listener | None = None,
     ) -> RunResult:
-        return asyncio.run(self.check_async(article, given, progress=progress))
+        return asyncio.run(self.check_async(article, given, documents=documents, progress=progress))
 
     def _answered_by(self, model: dict[str, Any], calls: list[ModelCall]) -> dict[str, Any]:
         """The report's ``model``, saying where the answers came from: the endpoint, a

@@ -99,7 +99,11 @@ def read(docs: list[dict[str, str | None]], where: str) -> list[tuple[str, Artic
         try:
             article = article_from_bytes(text.encode("utf-8"), ident, source=ident)
         except InputError as exc:
-            raise InputError(f"{where}: its source {exc.message}", exc.hint) from exc
+            # The reader's hint is about article files; this is a line's own text.
+            hint = (
+                'a source document is text, read as an article is (see "source" in docs/scale.md)'
+            )
+            raise InputError(f"{where}: its source {exc.message}", hint) from exc
         title = doc.get("title")
         if isinstance(title, str) and title.strip():
             article.title = title.strip()
