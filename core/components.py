@@ -135,11 +135,18 @@ class EvidenceSource(Protocol):
     ``[]`` when there is nothing to search. Offsets must be true: the host finds evidence
     again in the passages you returned, and drops what is not there.
 
-    Two methods are optional. ``prepare(inputs)``, if present, is called once when a run
-    is set up with its :class:`~copydesk.evidence.EvidenceInputs`: open what ``search``
-    will read, and raise :class:`~copydesk.errors.InputError` for inputs you cannot use
-    (a corpus file that is not one), so that the user hears before any model time is
-    spent. ``close()``, if present, is called when the run ends. An attribute
+    Three methods are optional. ``prepare(inputs)``, if present, is called once when a
+    desk is set up with its :class:`~copydesk.evidence.EvidenceInputs`: open what
+    ``search`` will read, and raise :class:`~copydesk.errors.InputError` for inputs you
+    cannot use (a corpus file that is not one), so that the user hears before any model
+    time is spent. A batch article that brings evidence documents of its own (a JSONL
+    line's or Parquet row's ``source``) is checked in a run with inputs of its own, the
+    desk's and its documents: ``prepare`` is called with those before that article's
+    check (from a worker thread, while other articles' checks go on; an ``InputError`` is
+    that article's failure), and ``release(inputs)``, if present, when that check ends —
+    close what ``prepare`` opened for those inputs alone. ``search`` tells the runs
+    apart by ``ctx.evidence.documents``. ``close()``, if present, is called when the desk
+    is closed. An attribute
     ``needs_inputs = True`` says the source searches only what the user gave: in a run
     given no ``--source`` and no ``--corpus`` it is never asked, and when no source can
     answer, the fact-check checkers skip the statements they would have searched for.

@@ -8,8 +8,8 @@ A fact-check stage reaches the evidence through ``ctx.evidence`` (a :class:`Stag
   source's name. A source that raises is reported in the run's stages (stage
   ``evidence_source``) and the others' passages are still returned. The same query asked
   twice in a run is searched once.
-- ``ctx.evidence.documents`` are the documents the user gave (``--source``), read as
-  articles are; ``ctx.evidence.corpora`` the corpus files (``--corpus``); ``ctx.evidence.given``
+- ``ctx.evidence.documents`` are the documents the user gave (``--source``, and a batch
+  article's own ``source`` documents, in that article's run), read as articles are; ``ctx.evidence.corpora`` the corpus files (``--corpus``); ``ctx.evidence.given``
   the texts given to check against the article (``--summary``, ``--headline``).
 - ``ctx.evidence.judge(statement, verdict, ...)`` records what the evidence says about a
   claim or a given sentence, with the finding that verdict raises, if any.
@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import InputError
 from .grounding import locate
 from .types import (
     Article,
@@ -70,6 +71,21 @@ class EvidenceInputs:
 
     def __bool__(self) -> bool:
         return bool(self.documents or self.corpora)
+
+    def adding(self, documents: Sequence[tuple[str, Article]]) -> EvidenceInputs:
+        """These inputs and one article's own ``documents`` (a batch line's ``source``):
+        the inputs of that article's run. A document id already taken is an
+        :class:`InputError`: evidence names its document by id alone."""
+        taken = {doc_id for doc_id, _ in self.documents}
+        for doc_id, _ in documents:
+            if doc_id in taken:
+                raise InputError(
+                    f"the article's source document {doc_id!r} has the id of another "
+                    "document of its run",
+                    "give each source document its own id",
+                )
+            taken.add(doc_id)
+        return EvidenceInputs((*self.documents, *documents), self.corpora)
 
 
 class RunEvidence:

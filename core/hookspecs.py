@@ -142,8 +142,11 @@ def register_evidence_sources(register: Callable[[EvidenceSource], None]) -> Non
     third party adds web search, a newsroom archive or an OpenSearch cluster the same way.
     ``ctx.evidence.documents`` and ``ctx.evidence.corpora`` hold what the user gave; a
     source with nothing to search returns ``[]``. Optional methods: ``prepare(inputs)``,
-    called when a run is set up (raise ``InputError`` for inputs you cannot use), and
-    ``close()``. The name ``article`` is taken: it is the article's own evidence.
+    called when a run is set up (raise ``InputError`` for inputs you cannot use);
+    ``release(inputs)``, called when a run that had inputs of its own ends (a batch
+    article's own ``source`` documents: ``prepare`` was called with the desk's inputs and
+    those, and whatever it opened for them alone is to be closed); and ``close()``. The
+    name ``article`` is taken: it is the article's own evidence.
 
     Offsets must be true: evidence a checker cites is found again in the passages its
     source returned (or the document the user gave), and dropped when it is not there. A

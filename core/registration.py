@@ -156,8 +156,9 @@ def _evidence_source(component: Any) -> None:
         raise _Refused(f"named {ARTICLE_SOURCE!r}: that name is the article's own evidence")
     _method(component, "search", "query, ctx, k", 3, coroutine=True)
     # Optional: present, they must take what the host passes.
-    if getattr(component, "prepare", None) is not None:
-        _method(component, "prepare", "inputs", 1)
+    for optional in ("prepare", "release"):
+        if getattr(component, optional, None) is not None:
+            _method(component, optional, "inputs", 1)
     if getattr(component, "close", None) is not None:
         _method(component, "close", "", 0)
 

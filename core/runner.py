@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .components import Endpoint
-from .errors import ConfigError, CopydeskError
+from .errors import ConfigError
 from .evidence import EvidenceInputs, RunEvidence
+from .evidence_setup import prepare as prepare_source
+from .evidence_setup import run_inputs
 from .furniture import strip_furniture
 from .host import Host, load_host
 from .model.layers import ResponseCache
@@ -87,7 +89,7 @@ class Copydesk:
         self.given = list(given)
         self.evidence_sources = list(self.host.components["evidence_source"].values())
         for source in self.evidence_sources:
-            _prepare(source, self.evidence)
+            prepare_source(source, self.evidence)
 
     @classmethod
     def from_options(
@@ -174,12 +176,30 @@ class Copydesk:
         article: Article,
         given: Sequence[GivenText] | None = None,
         *,
+        documents: Sequence[tuple[str, Article]] = (),
         gate: RequestGate | None = None,
         progress: Listener | None = None,
     ) -> RunResult:
         """Check ``article``; ``given`` texts (by default the desk's) are checked against
-        it; ``gate``: a batch's, which every request then goes through; ``progress`` is
-        told of every stage as it starts and ends."""
+        it; ``documents``: the article's own evidence (``(id, document)`` pairs, a batch
+        line's ``source``), searched beside the desk's ``--source`` documents in this run
+        only; ``gate``: a batch's, which every request then goes through; ``progress`` is
+        told of every stage as it starts and ends.
+
+        A run given ``documents`` is set up with inputs of its own: every evidence source's
+        ``prepare(inputs)`` is called with them (in a worker thread, as other articles'
+        runs go on), and its ``release(inputs)``, if it has one, when the run ends."""
+        async with run_inputs(self.evidence_sources, self.evidence, documents) as inputs:
+            return await self._check(article, given, inputs, gate, progress)
+
+    async def _check(
+        self,
+        article: Article,
+        given: Sequence[GivenText] | None,
+        inputs: EvidenceInputs,
+        gate: RequestGate | None,
+        progress: Listener | None,
+    ) -> RunResult:
         started = time.perf_counter()
         self.prepare(article)
         log = TimedCallLog()
@@ -195,7 +215,7 @@ class Copydesk:
             chunk_chars=self.settings.part_chars(self.capabilities),
             evidence=RunEvidence(
                 self.evidence_sources,
-                self.evidence,
+                inputs,
                 article,
                 self.given if given is None else given,
             ),
@@ -225,9 +245,10 @@ class Copydesk:
         article: Article,
         given: Sequence[GivenText] | None = None,
         *,
+        documents: Sequence[tuple[str, Article]] = (),
         progress: Listener | None = None,
     ) -> RunResult:
-        return asyncio.run(self.check_async(article, given, progress=progress))
+        return asyncio.run(self.check_async(article, given, documents=documents, progress=progress))
 
     def _answered_by(self, model: dict[str, Any], calls: list[ModelCall]) -> dict[str, Any]:
         """The report's ``model``, saying where the answers came from: the endpoint, a
@@ -292,23 +313,6 @@ class DeskRecipe:
     def __getstate__(self) -> dict[str, Any]:
         # Pickled for a spawned process, which loads its plugins itself.
         return {"settings": self.settings, "options": self.options, "host": None}
-
-
-def _prepare(source: Any, inputs: EvidenceInputs) -> None:
-    """An evidence source's optional ``prepare``: its copydesk errors (a corpus that is not
-    one) are the user's to hear; anything else is the plugin's bug, named."""
-    prepare = getattr(source, "prepare", None)
-    if prepare is None:
-        return
-    try:
-        prepare(inputs)
-    except CopydeskError:
-        raise
-    except Exception as exc:
-        raise ConfigError(
-            f"evidence source {source.name!r} failed to prepare: {type(exc).__name__}: {exc}",
-            "fix or uninstall its plugin, or leave it out with COPYDESK_LOAD_PLUGINS",
-        ) from exc
 
 
 def parse_names(value: str | None) -> list[str] | None:

@@ -231,6 +231,30 @@ def test_ctrl_c_stops_the_batch_and_leaves_a_valid_output_that_resumes(
     assert sorted(r["id"] for r in parquet_rows(out)) == [f"a{i:03d}" for i in range(150)]
 
 
+def test_each_article_is_checked_against_its_own_source_on_the_workers(served, tmp_path):
+    """A line's ``source`` travels with its article to the worker that checks it."""
+    from test_batch_sources import ARTICLE, TRANSCRIPT, fact_checks
+
+    wire = tmp_path / "wire.jsonl"
+    wire.write_text(
+        json.dumps({"id": "own", "text": ARTICLE, "source": {"id": "council", "text": TRANSCRIPT}})
+        + "\n"
+        + json.dumps({"id": "none", "text": ARTICLE})
+        + "\n"
+    )
+    summary = run_batch(  # every checker: the fact-check ones need no model
+        load_host(), [str(wire)], tmp_path / "out.jsonl", engine="ray", processes=2,
+        no_model=True, progress=False,
+    )  # fmt: skip
+    assert summary.counts["ok"] == 2
+    records = {r["id"]: r for r in lines(tmp_path / "out.jsonl")}
+    [misquote] = [f for f in records["own"]["report"]["findings"] if f["category"] == "misquote"]
+    [evidence] = misquote["evidence"]
+    assert evidence["document"] == "council"
+    assert TRANSCRIPT[evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert fact_checks(records["none"]) == []
+
+
 # where the workers go ------------------------------------------------------------------------------
 
 

@@ -36,8 +36,9 @@ async def check_one(
         why = too_short(article, source.source)
         if why is not None:  # not sent to the model: see copydesk.inputs.MIN_WORDS
             return {**record, "status": "skipped", "error": why, "report": None}
+        documents = source.documents()  # its own evidence, beside the desk's --source
         listener = bar.article(source.id) if bar is not None else None
-        result = await desk.check_async(article, gate=gate, progress=listener)
+        result = await desk.check_async(article, documents=documents, gate=gate, progress=listener)
         report = ensure_valid(result.to_dict())  # a bug is this article's failure
     except CopydeskError as exc:
         return {**record, "status": "failed", "error": str(exc), "report": None}

@@ -92,7 +92,10 @@ def batch_command(check: click.Command, get_host: Callable[[], Host]) -> click.C
 
         INPUT... are article files, URLs, folders (their .txt, .md, .html and .htm files),
         .jsonl files of articles, one {"id": ..., "text": ..., "title": ...} object a line,
-        or .parquet files with id and text (and title) columns. Each line of the output is
+        or .parquet files with id and text (and title) columns. A line or row may have
+        "source": that article's own evidence, a document's text, a list of them, or
+        objects {"id", "title", "text"}, checked against beside any --source (a wrong
+        shape is that article's failure; docs/scale.md). Each line of the output is
         {"id", "source", "status", "report"}; status is ok, partial (a stage failed; see
         "error") or failed (no report; see "error"). A .parquet output has one row per
         article: those fields (the report as JSON) and its figures as columns (findings by

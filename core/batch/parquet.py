@@ -1,5 +1,5 @@
 """Parquet for corpus-size batches: articles read from a Parquet file (``id``, ``text``,
-optional ``title``), and results written as one (``-o results.parquet``).
+optional ``title`` and ``source``), and results written as one (``-o results.parquet``).
 
 Reading is lazy: record batches of ``BATCH_ROWS`` rows, never the whole file.
 
@@ -66,9 +66,16 @@ def journal_of(output: Path) -> Path:
 # reading articles -------------------------------------------------------------------------
 
 
+#: The columns of a Parquet file of articles that are read (``text`` is required).
+ARTICLE_COLUMNS = ("id", "text", "title", "source")
+
+
 def article_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(row number, {"id", "text", "title"})`` for each row of a Parquet file of articles,
-    a record batch at a time; ``id`` and ``title`` may be ``None``."""
+    """``(row number, {"id", "text", "title", "source"})`` for each row of a Parquet file of
+    articles, a record batch at a time; a column the file lacks is ``None`` in every row.
+    ``source`` (the article's evidence documents) is as Arrow gives it: a string, a list of
+    strings, a struct or a list of structs, as Python values
+    (:func:`copydesk.batch.evidence_field.parse` reads them)."""
     pa = pyarrow()
     try:
         handle = pa.parquet.ParquetFile(path)
@@ -77,7 +84,7 @@ def article_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     names = set(handle.schema_arrow.names)
     if "text" not in names:
         raise InputError(f"{path} has no 'text' column", "articles need 'id' and 'text' columns")
-    columns = [c for c in ("id", "text", "title") if c in names]
+    columns = [c for c in ARTICLE_COLUMNS if c in names]
     number = 0
     for batch in handle.iter_batches(batch_size=BATCH_ROWS, columns=columns):
         values = {c: batch.column(c).to_pylist() for c in columns}
@@ -85,7 +92,7 @@ def article_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             number += 1
             yield (
                 number,
-                {c: values[c][i] if c in values else None for c in ("id", "text", "title")},
+                {c: values[c][i] if c in values else None for c in ARTICLE_COLUMNS},
             )
 
 

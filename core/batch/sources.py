@@ -1,11 +1,13 @@
 """What a batch checks: its inputs read into :class:`Source` items, one per article.
 
 Inputs are article files, URLs, folders (their article files in name order, as ``check``
-reads them), ``.jsonl`` files of articles, one ``{"id", "text", "title"}`` object a
-line, and ``.parquet`` files with ``id``, ``text`` (and ``title``) columns. Both files are
-read lazily (a line, a record batch at a time): :func:`iter_sources` never holds more
-than one article's text. A missing input or two articles with one id stop the batch before anything runs; a
-malformed JSONL line is that one article's failure, reported in the output like any other.
+reads them), ``.jsonl`` files of articles, one ``{"id", "text", "title", "source"}`` object
+a line, and ``.parquet`` files with ``id``, ``text`` (and ``title``, ``source``) columns.
+``source`` is the article's own evidence documents (:mod:`.evidence_field`). Both files
+are read lazily (a line, a record batch at a time): :func:`iter_sources` never holds more
+than one article's text and its documents. A missing input or two articles with one id
+stop the batch before anything runs; a malformed JSONL line (or a ``source`` of no
+document's shape) is that one article's failure, reported in the output like any other.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ..inputs import ARTICLE_SUFFIXES, article_from_bytes, expand_inputs, is_url, read_article
 from ..types import Article
+from . import evidence_field
 
 
 @dataclass
@@ -31,7 +34,8 @@ class Source:
     source: str
     #: A file or URL to read (in a thread: it touches the disk or the network).
     path: str | None = None
-    #: A JSONL line's object, with a string ``text``.
+    #: A JSONL line's object (or a Parquet row), with a string ``text``, the ``title``
+    #: and ``source``: its evidence documents as :func:`.evidence_field.parse` gives them.
     record: dict[str, Any] | None = None
     #: Why this input cannot be checked (a malformed JSONL line): the article's failure.
     refusal: str | None = None
@@ -57,6 +61,23 @@ class Source:
         if isinstance(title, str) and title.strip():
             article.title = title.strip()
         return article
+
+    def documents(self) -> list[tuple[str, Article]]:
+        """The article's own evidence documents (a JSONL line's or a Parquet row's
+        ``source``), read as ``--source`` documents are."""
+        if self.record is None or not self.record.get("source"):
+            return []
+        return evidence_field.read(self.record["source"], self.source)
+
+
+def _record(ident: str, where: str, text: str, title: Any, source: Any) -> Source:
+    """A JSONL line's or a Parquet row's article, or its refusal for a ``source`` of no
+    document's shape."""
+    try:
+        documents = evidence_field.parse(source, ident)
+    except evidence_field.ShapeError as exc:
+        return Source(ident, where, refusal=f"{where}: {exc}")
+    return Source(ident, where, record={"text": text, "title": title, "source": documents})
 
 
 def _file_source(path: str) -> Source:
@@ -86,7 +107,7 @@ def _parquet_sources(path: Path) -> Iterator[Source]:
         if not isinstance(row["text"], str):
             yield Source(ident, where, refusal=f"{where} has no text")
         else:
-            yield Source(ident, where, record={"text": row["text"], "title": row["title"]})
+            yield _record(ident, where, row["text"], row["title"], row["source"])
 
 
 def _jsonl_source(line: str, where: str) -> Source:
@@ -100,7 +121,7 @@ def _jsonl_source(line: str, where: str) -> Source:
     ident = str(record["id"]) if record.get("id") not in (None, "") else where
     if not isinstance(record.get("text"), str):
         return Source(ident, where, refusal=f'{where} has no "text" string')
-    return Source(ident, where, record={"text": record["text"], "title": record.get("title")})
+    return _record(ident, where, record["text"], record.get("title"), record.get("source"))
 
 
 def collect(inputs: Iterable[str]) -> list[Source]:

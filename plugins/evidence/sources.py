@@ -96,7 +96,12 @@ class CorpusSource:
 
 class GivenDocuments:
     """The built-in source ``sources``: the documents given with ``--source``
-    (``ctx.evidence.documents``), indexed in memory once for each run that gives them."""
+    (``ctx.evidence.documents``), indexed in memory once for each set of inputs prepared.
+
+    The desk's inputs are indexed when it is built and kept for its life. A run with
+    documents of its own (a batch article's ``source``) has inputs of its own: they are
+    indexed when that run is prepared and the index closed when it is released, so that
+    a corpus of articles never holds more indexes than articles in flight."""
 
     name = "sources"
     needs_inputs = True
@@ -122,6 +127,14 @@ class GivenDocuments:
                 found = (documents, DocumentSource(documents))
                 self._indexes[id(documents)] = found
             return found[1]
+
+    def release(self, inputs: EvidenceInputs) -> None:
+        with self._lock:
+            found = self._indexes.get(id(inputs.documents))
+            if found is None or found[0] is not inputs.documents:
+                return
+            del self._indexes[id(inputs.documents)]
+        found[1].close()
 
     def close(self) -> None:
         with self._lock:
