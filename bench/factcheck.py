@@ -71,7 +71,12 @@ class Outcome:
 
 def detokenise(text: str) -> str:
     """FRANK ships most summaries tokenised as the PTB tokeniser leaves them ("it 's",
-    "-lrb-", " ,"): put the text back together so that words and figures read as prose."""
+    "-lrb-", " ,"): put the text back together so that words and figures read as prose.
+    Two more marks of how FRANK stores them: XSum's sentences keep their quotes escaped
+    (``scotland\\'s``), and CNN/DM's preprocessing wrote the pound sign as ``#``
+    ("# 100,000", where the article has "£100,000")."""
+    text = text.replace("\\'", "'").replace('\\"', '"')
+    text = re.sub(r"#\s?(?=\d)", "£", text)
     for token, bracket in (("lrb", "("), ("rrb", ")"), ("lsb", "["), ("rsb", "]")):
         text = re.sub(rf"-{token}-", bracket, text, flags=re.I)
     text = re.sub(r" (['’](?:s|re|ve|ll|d|m)|n't)\b", r"\1", text)
