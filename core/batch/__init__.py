@@ -37,6 +37,7 @@ Where things are (each module imports only those above it in this list):
   the garbage collector for a long run; the one place that asks whether the model is the
   embedded one;
 - :mod:`.sources` — the inputs read into :class:`Source` items, JSONL lines parsed;
+- :mod:`.evidence_field` — an article's own ``source`` documents (JSONL, Parquet) read and checked;
 - :mod:`.output` — the resumable JSON Lines output: what is done, appending, flushing;
 - :mod:`.progress` — the progress bar;
 - :mod:`.gate` — :class:`SharedRequests`, the cap and the 429 :class:`Pause` (on a clock
