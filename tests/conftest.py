@@ -193,6 +193,19 @@ def articles_jsonl(tmp_path: Path, sample_text: str, count: int) -> Path:
     return path
 
 
+#: A council meeting's transcript, and an article written from it that misquotes it (a
+#: negation dropped, a figure changed): the fact-check tests' evidence and article.
+BRIDGE_TRANSCRIPT = (
+    "MAYOR ANA RUIZ: Thank you all for coming tonight. This project will not raise local "
+    "taxes. We have set aside 12 million dollars for the bridge, and the state will pay the "
+    "rest.\nWork will start in March and the bridge will open in 2027.\n"
+)
+BRIDGE_ARTICLE = (
+    "The city will spend $2.5 million on the new bridge, Mayor Ana Ruiz said on Tuesday.\n\n"
+    '"This project will raise local taxes," Ruiz told residents. Work will start in March.\n'
+)
+
+
 def lines(path: Path) -> list[dict]:
     """The records of a JSON Lines file (a batch's output)."""
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -35,11 +35,14 @@ def test_a_summary_carrying_stray_json():
         assert any("JSON" in p for p in problems), summary
 
 
+HELICOPTERS = (
+    "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
+    "Pakistan, he said. The two countries hold joint drills every year."
+)
+
+
 def test_a_claim_is_anchored_on_the_sentence_its_own_words_come_from():
-    article = Article(
-        "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
-        "Pakistan, he said. The two countries hold joint drills every year."
-    )
+    article = Article(HELICOPTERS)
     locate = StandIn(article, []).locate
     anchored_quote = ClaimAnchors(article).quote
     # A claim in the article's own words quotes exactly those words...
@@ -57,10 +60,7 @@ def test_a_claim_is_anchored_on_the_sentence_its_own_words_come_from():
 
 def test_a_quote_a_prompt_override_asks_for_is_kept_only_on_the_right_sentence():
     # The small model's commonest slip: a good claim, the neighbouring sentence's words.
-    article = Article(
-        "Lavrov visited Islamabad on Tuesday. Russia will supply 12 helicopters to "
-        "Pakistan, he said. The two countries hold joint drills every year."
-    )
+    article = Article(HELICOPTERS)
     locate = StandIn(article, []).locate
     anchored_quote = ClaimAnchors(article).quote
     claim = "Russia will supply Pakistan with 12 helicopters."

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import BRIDGE_ARTICLE as ARTICLE
+from conftest import BRIDGE_TRANSCRIPT as TRANSCRIPT
 from conftest import lines
 
 from copydesk.batch import collect, run_batch
@@ -24,15 +26,6 @@ from copydesk.report import report_problems
 from copydesk.runner import Copydesk
 from copydesk.settings import Settings
 
-TRANSCRIPT = (
-    "MAYOR ANA RUIZ: Thank you all for coming tonight. This project will not raise local "
-    "taxes. We have set aside 12 million dollars for the bridge, and the state will pay the "
-    "rest.\nWork will start in March and the bridge will open in 2027.\n"
-)
-ARTICLE = (
-    "The city will spend $2.5 million on the new bridge, Mayor Ana Ruiz said on Tuesday.\n\n"
-    '"This project will raise local taxes," Ruiz told residents. Work will start in March.\n'
-)
 #: A document of the same article's that no finding cites: it must not reach the output.
 UNCITED = "The harbour master reported calm seas and three ferries running on time all week."
 FACT_CHECK = ("misquote", "contradicted_claim", "unsupported_claim")

@@ -9,20 +9,12 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import BRIDGE_ARTICLE as ARTICLE
+from conftest import BRIDGE_TRANSCRIPT as TRANSCRIPT
 
 from copydesk.cli import cli
 from copydesk.host import load_host
 from copydesk.report import report_problems
-
-TRANSCRIPT = (
-    "MAYOR ANA RUIZ: Thank you all for coming tonight. This project will not raise local "
-    "taxes. We have set aside 12 million dollars for the bridge, and the state will pay the "
-    "rest.\nWork will start in March and the bridge will open in 2027.\n"
-)
-ARTICLE = (
-    "The city will spend $2.5 million on the new bridge, Mayor Ana Ruiz said on Tuesday.\n\n"
-    '"This project will raise local taxes," Ruiz told residents. Work will start in March.\n'
-)
 
 
 @pytest.fixture
