@@ -105,7 +105,7 @@ def _attributions(text: str, sentence: Span) -> tuple[Attribution, ...]:
         if prev in _MODALS or prev in _DETERMINERS or (tok.lower == lemma and i == 0):
             continue  # "will say", "the remarks": not a finite report verb
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
-        if prev in _PASSIVE_AUXILIARIES:
+        if _auxiliary_before(tokens, i) in _PASSIVE_AUXILIARIES:
             by = _passive_agent(text, tokens, i, sentence)
             if by is not None:
                 out.append(by)  # "described by critics as reckless"
@@ -140,6 +140,15 @@ def _attributions(text: str, sentence: Span) -> tuple[Attribution, ...]:
         if takes_clause:
             out.append(Attribution(Span(tokens[i + 1].start, sentence.end), speaker))
     return tuple(out)
+
+
+def _auxiliary_before(tokens: list[Word], i: int) -> str:
+    """The word before the verb at ``i``, past any adverbs: "is increasingly seen",
+    "was widely reported", "were reportedly told" are passives as "is seen" is."""
+    j = i - 1
+    while j > 0 and tokens[j].lower.endswith("ly") and len(tokens[j].lower) > 4:
+        j -= 1
+    return tokens[j].lower if j >= 0 else ""
 
 
 def _naming_lemma(word: str) -> str | None:

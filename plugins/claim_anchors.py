@@ -48,6 +48,13 @@ class ClaimAnchors:
         self._text = text
         self._sentences = [(s, content_families(text[s.start : s.end])) for s in spans]
 
+    def sentence_at(self, offset: int) -> tuple[Span, list[Span]] | None:
+        """The sentence holding ``offset`` and, nearest last, the sentences before it."""
+        for i, (sentence, _) in enumerate(self._sentences):
+            if sentence.start <= offset < sentence.end:
+                return sentence, [s for s, _ in self._sentences[:i]]
+        return None
+
     def quote(
         self, claim: str, locate: Callable[[str], Span | None], given: str | None = None
     ) -> str:

@@ -2,13 +2,14 @@
 
 A long article is asked about in parts (paragraphs, up to :data:`PART_WORDS` words each),
 so its second half gets claims too. Nothing is re-asked: each claim is anchored on the
-sentence its own words come from (:class:`.claim_anchors.ClaimAnchors`), and its speaker is read
-from that sentence (:func:`.attribution.attributions`): the person it reports, or the
-article when it reports nobody. Both are fixed here, without the model, because a
-re-ask is a whole call on the embedded model and, measured on the sample, returned fewer
-claims rather than better-anchored ones; the prompt asks for no quote at all (the claim's
-words are the article's where it can keep them), which halves what the call generates. The host grounds each claim's quote in the
-article and drops those that are not there.
+sentence its own words come from (:class:`.claim_anchors.ClaimAnchors`), and its speaker
+is read from that sentence (:func:`.claim_speakers.claim_speaker`): the speaker of the
+report the claim's words come from, or the article when they are the reporter's own.
+Both are fixed here, without the model, because a re-ask is a whole call on the embedded
+model and, measured on the sample, returned fewer claims rather than better-anchored
+ones; the prompt asks for no quote at all (the claim's words are the article's where it
+can keep them), which halves what the call generates. The host grounds each claim's
+quote in the article and drops those that are not there.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ import copydesk
 from copydesk.components import ClaimExtractor
 from copydesk.types import Article, Claim, Span
 
-from .attribution import attributions
 from .claim_anchors import ClaimAnchors
-from .text_helpers import split_sentences
+from .claim_speakers import claim_speaker
 
 if TYPE_CHECKING:
     from copydesk.context import StageContext
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 #: (~500 model-computed tokens, 10-20 s on 2 cores) against the check's cost bound
 #: (issue 14: about 2,400 tokens for the sample); long features are read in parts.
 PART_WORDS = 800
-_ARTICLE_SPEAKERS = ("the article", "article", "the reporter", "")
 #: The most parts: past this, parts grow instead (the cost of a check stays bounded).
 MAX_PARTS = 4
 
@@ -61,7 +60,12 @@ class LLMClaimExtractor:
                 if claim.quote in seen:
                     continue
                 seen.add(claim.quote)
-                claims.append(_with_speaker(article, claim, ctx.locate(claim.quote)))
+                if (at := ctx.locate(claim.quote)) and (found := anchors.sentence_at(at.start)):
+                    sentence, earlier = found
+                    claim.speaker = claim_speaker(
+                        article.text, text, claim.speaker, sentence, earlier
+                    )
+                claims.append(claim)
         return claims
 
 
@@ -82,35 +86,6 @@ def article_parts(article: Article) -> list[Span]:
         prev_end = p.end
     parts.append(Span(start, paragraphs[-1].end))
     return parts
-
-
-def _with_speaker(article: Article, claim: Claim, at: Span | None) -> Claim:
-    """Who asserts the claim, read from the sentence that makes it where that is clear:
-    the reporter ("the article") when the sentence reports nobody's speech and quotes
-    nobody; for a quotation given to the article, the speaker its sentence reports. The
-    model's speaker stands otherwise. A small model gives claims the article's most-quoted
-    name (the sample: "Sergey Lavrov" for all eight, most of them the reporter's own
-    background), and an editor reads the speaker to know whose word a claim is."""
-    if at is None:
-        return claim
-    text = article.text
-    for sentence in split_sentences(text, article.body_span.start, article.body_span.end):
-        if sentence.start <= at.start < sentence.end:
-            reports = attributions(text, sentence)
-            quoting = any(q in text[sentence.start : sentence.end] for q in '"“”')
-            if not reports and not quoting:
-                claim.speaker = "the article"
-                return claim
-            quoted = claim.kind == "quotation" or any(q in claim.quote for q in '"“”')
-            if not quoted or (claim.speaker or "").lower() not in _ARTICLE_SPEAKERS:
-                return claim
-            for a in reports:
-                speaker = a.speaker
-                if speaker is not None and not a.content.overlaps(speaker):
-                    claim.speaker = text[speaker.start : speaker.end]
-                    return claim
-            return claim
-    return claim
 
 
 @copydesk.hookimpl

@@ -9,12 +9,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from click.testing import CliRunner
 
 from copydesk.testing import FakeModel
+from copydesk.types import Article, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Filled by test_faults.py; reported in the session's closing lines.
@@ -252,3 +253,18 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"fault injection: {FAULT_TALLY['injected']} faults injected, "
             f"{FAULT_TALLY['kept']} runs ended with a valid (partial) report, {lost} reports lost"
         )
+
+
+class StandIn:
+    """A stage context that answers from a list and records what it was asked."""
+
+    def __init__(self, article: Article, answers: list[dict[str, Any]]):
+        self.article, self.answers, self.asked = article, answers, []
+
+    async def ask(self, prompt: str, **kwargs: Any) -> Any:
+        self.asked.append((prompt, kwargs))
+        return self.answers.pop(0)
+
+    def locate(self, quote: str, **_: Any) -> Span | None:
+        at = self.article.text.find(quote)
+        return None if at < 0 else Span(at, at + len(quote))

@@ -4,7 +4,8 @@ claim anchored on the sentence that makes it, and the speaker of a quotation."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+
+from conftest import StandIn
 
 from copydesk.plugins.answer_checks import summary_problems
 from copydesk.plugins.claim_anchors import ClaimAnchors
@@ -86,21 +87,6 @@ def test_claims_are_asked_once_per_part_and_never_re_asked():
     assert [c.quote for c in claims] == ["Russia will supply 12 helicopters, he said."]
 
 
-class StandIn:
-    """A stage context that answers from a list and records what it was asked."""
-
-    def __init__(self, article: Article, answers: list[dict[str, Any]]):
-        self.article, self.answers, self.asked = article, answers, []
-
-    async def ask(self, prompt: str, **kwargs: Any) -> Any:
-        self.asked.append((prompt, kwargs))
-        return self.answers.pop(0)
-
-    def locate(self, quote: str, **_: Any) -> Span | None:
-        at = self.article.text.find(quote)
-        return None if at < 0 else Span(at, at + len(quote))
-
-
 def test_the_summariser_asks_with_the_summary_check():
     ctx = StandIn(Article("Lavrov visited Pakistan."), [{"summary": "Lavrov visited  Pakistan."}])
     summary = asyncio.run(LLMSummariser().summarise(ctx.article, ctx))  # type: ignore[arg-type]
@@ -127,22 +113,4 @@ def test_each_part_is_asked_and_a_quotation_gets_its_speaker():
     assert len(ctx.asked) == 3 and all("part" in kwargs for _, kwargs in ctx.asked)
     assert [(c.quote, c.speaker) for c in claims] == [
         ("We will supply helicopters", "Sergey Lavrov")
-    ]
-
-
-def test_a_claim_the_reporter_states_is_the_articles_whoever_the_model_names():
-    # The small model gives every claim the article's most-quoted name.
-    article = Article(
-        "Russia will supply 12 helicopters, Sergey Lavrov said on Wednesday. "
-        "The SCO is an eight-nation bloc founded in 2001."
-    )
-    answer = {"claims": [
-        {"claim": "Russia will supply 12 helicopters", "speaker": "Sergey Lavrov", "kind": "fact"},
-        {"claim": "The SCO is an eight-nation bloc founded in 2001.", "speaker": "Sergey Lavrov",
-         "kind": "fact"},
-    ]}  # fmt: skip
-    claims = asyncio.run(LLMClaimExtractor().extract(article, StandIn(article, [answer])))  # type: ignore[arg-type]
-    assert [(c.quote, c.speaker) for c in claims] == [
-        ("Russia will supply 12 helicopters", "Sergey Lavrov"),
-        ("The SCO is an eight-nation bloc founded in 2001.", "the article"),
     ]
