@@ -9,7 +9,7 @@ start if two plugins register the same name, and says which two.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, runtime_checkable
 
@@ -214,6 +214,10 @@ class Capabilities:
     #: When this provider is the one used if none is named: ``"endpoint"`` when an endpoint
     #: URL or key is configured, ``"no_endpoint"`` when neither is; ``None``: only by name.
     default_for: Literal["endpoint", "no_endpoint"] | None = None
+    #: Checkers left out of a run that names none (no ``--checkers``), each with the reason
+    #: shown as its stage's ``skipped`` status: for a model whose answers to a checker were
+    #: measured to add nothing but cost. Named with ``--checkers``, they run.
+    checkers_off_by_default: Mapping[str, str] = field(default_factory=dict)
 
 
 @runtime_checkable

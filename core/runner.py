@@ -80,7 +80,13 @@ class Copydesk:
         names = list(checkers) if checkers is not None else list(available)
         for name in [*names, *skip_checkers]:
             self.host.get("checker", name)  # a clear error for an unknown name
-        self.checkers = [available[n] for n in names if n not in set(skip_checkers)]
+        #: Checkers the provider leaves out unless named, with its reason for each.
+        self.off_by_default: dict[str, str] = {}
+        if checkers is None and use_model:
+            off = self.capabilities.checkers_off_by_default
+            self.off_by_default = {n: off[n] for n in names if n in off}
+        left_out = set(skip_checkers) | set(self.off_by_default)
+        self.checkers = [available[n] for n in names if n not in left_out]
         self.skipped = [] if use_model else [c for c in self.checkers if c.needs_model]
         if not use_model:
             self.checkers = [c for c in self.checkers if not c.needs_model]
@@ -236,6 +242,10 @@ class Copydesk:
                 if name
             ]
         result.stages += [StageStatus(c.name, "checker", "skipped", reason) for c in self.skipped]
+        result.stages += [
+            StageStatus(name, "checker", "skipped", why)
+            for name, why in self.off_by_default.items()
+        ]
         result.model = self._answered_by(result.model, result.calls)
         result.timing = run_timing(time.perf_counter() - started, log)
         return result

@@ -207,7 +207,7 @@ def test_the_provider_is_the_named_one_else_the_one_claiming_the_default() -> No
 
 
 def test_the_embedded_provider_says_what_it_suits() -> None:
-    from copydesk.plugins.local.plugin import LocalModel
+    from copydesk.plugins.local.plugin import MODEL_CHECKER_OFF, LocalModel
 
     suits = LocalModel().capabilities(Settings(plugins={"local": {"ctx": 4096}}))
     assert suits == Capabilities(
@@ -218,12 +218,52 @@ def test_the_embedded_provider_says_what_it_suits() -> None:
         max_retries=0,
         opens_slowly=True,
         default_for="no_endpoint",
+        checkers_off_by_default={"llm": MODEL_CHECKER_OFF},
     )
     settings = Settings().for_provider(suits)
     assert (settings.request_timeout, settings.retries) == (900.0, 0)
     assert settings.part_chars(suits) == (4096 - 3000) * 3
     mine = Settings(timeout=30.0, max_retries=5).for_provider(suits)
     assert (mine.request_timeout, mine.retries) == (30.0, 5), "the user's values win"
+
+
+def test_the_embedded_model_runs_its_model_checker_only_when_asked() -> None:
+    from copydesk.plugins.local.plugin import LocalModel
+
+    # On the embedded model the checker that asks it to write findings is left out...
+    off = LocalModel().capabilities(Settings()).checkers_off_by_default
+    assert "llm" in off and "no recall" in off["llm"]
+    # ...unless its config turns it on
+    on = Settings(plugins={"local": {"model_checker": True}})
+    assert LocalModel().capabilities(on).checkers_off_by_default == {}
+
+
+def test_a_checker_the_provider_leaves_out_is_reported_skipped_with_its_reason(sample_path) -> None:  # type: ignore[no-untyped-def]
+    from copydesk.host import load_host
+    from copydesk.inputs import read_article
+    from copydesk.runner import Copydesk
+
+    class Leaves(FakeProvider):
+        def capabilities(self, settings: Settings) -> Capabilities:
+            return Capabilities(checkers_off_by_default={"vagueness": "not on this model"})
+
+    host = load_host()
+    host.components["provider"]["leaves"] = Leaves(FakeModel())
+    article = read_article(str(sample_path))
+
+    def stages(**options: object) -> dict[str, tuple[str, str]]:
+        desk = Copydesk(
+            Settings(provider="leaves"), host, summariser=None, extractor=None, **options
+        )  # type: ignore[arg-type]
+        return {
+            s.plugin: (s.status, s.reason) for s in asyncio.run(desk.check_async(article)).stages
+        }
+
+    assert stages(skip_checkers=["llm", "judgement"])["vagueness"] == (
+        "skipped",
+        "not on this model",
+    )
+    assert stages(checkers=["vagueness"]) == {"vagueness": ("ok", "")}, "named, it runs"
 
 
 def test_the_embedded_model_is_chosen_by_flag_then_environment_then_its_config(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -62,6 +62,22 @@ def context_tokens(settings: Settings) -> int:
     return value
 
 
+#: The built-in checker that asks the model to write findings (prompts/check.j2).
+MODEL_CHECKER = "llm"
+MODEL_CHECKER_OFF = (
+    "off on the embedded model: its findings added no recall on dev data, only cost "
+    "(docs/categories.md); run it with --checkers, or model_checker = true in [plugins.local]"
+)
+
+
+def _checkers_off(settings: Settings) -> dict[str, str]:
+    """The model checker is left out by default: the catalogue's models are small, and the
+    judgement heads read the same model's representations better than it writes."""
+    if settings.plugin_config(LocalModel.name).get("model_checker") is True:
+        return {}
+    return {MODEL_CHECKER: MODEL_CHECKER_OFF}
+
+
 class LocalModel:
     """Pulls the chosen catalogue model if needed and serves it in-process."""
 
@@ -82,6 +98,7 @@ class LocalModel:
             max_retries=0,
             opens_slowly=True,
             default_for="no_endpoint",
+            checkers_off_by_default=_checkers_off(settings),
         )
 
     def open(self, settings: Settings, *, offline: bool = False) -> Endpoint:
