@@ -161,8 +161,10 @@ def register_providers(register: Callable[[Provider], None]) -> None:
 
     Each needs a unique ``name``, a one-line ``description``,
     ``capabilities(settings) -> Capabilities`` (what the endpoint suits: requests in
-    flight, worker processes, context size, time-out, whether opening is slow, and when it
-    is the default), ``open(settings, *, offline=False) -> Endpoint`` and ``close()``.
+    flight, worker processes, context size, time-out, whether opening is slow, when it
+    is the default, and which checkers to leave out by default, with why: the embedded
+    model leaves out ``llm``, whose findings on it added no measured recall),
+    ``open(settings, *, offline=False) -> Endpoint`` and ``close()``.
     Built in: ``openai`` (any OpenAI-compatible endpoint: OpenAI, Azure, vLLM, Ollama,
     llama.cpp; the default when an endpoint or key is set) and ``local`` (the embedded
     model; the default otherwise). ``--provider NAME`` picks one. A provider reads its
