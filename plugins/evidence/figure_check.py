@@ -196,6 +196,9 @@ def judge(ctx: CheckContext, a: Assessment, rules: Rules = DEFAULT_RULES) -> Non
         evidence=evidence,
         confidence=CONFIDENCE[verdict],
         findings=[finding] if finding else [],
+        # the particulars the evidence lacks: a fact, which no model's reading overturns
+        # (absent wording is not: a paraphrase may be a reader's "supported")
+        lacking=[m.claim.text for _, m in matches] if verdict == "not_found" else [],
     )
 
 
