@@ -14,7 +14,9 @@ with 290 (the hedge noted), and "240" does not agree with a plain 238.
 Two numbers are compared only when they count the same thing: the same currency, both
 percentages, or the same noun after them ("300 people"); a bare number with no unit and
 no noun is compared with the other bare ones. A claim's number disagrees when the passage
-has numbers of the same thing and none agrees; it is missing when the passage has none.
+has numbers of the same thing and none agrees; it is missing when the passage has none. A
+whole number of 1800-2100 agrees with the same year however either text reads it (a
+year, or a count of what follows).
 
 Dates compare field by field (a passage date agrees when every field both give is the
 same; it disagrees when a shared field differs); weekdays by name. A name agrees when the
@@ -86,6 +88,15 @@ def _agrees(a: Mention, b: Mention) -> bool:
     return a.key == b.key
 
 
+def _year(m: Mention) -> int | None:
+    """The year ``m`` may be: a year, or a plain whole number of 1800-2100."""
+    if m.kind == "date" and m.key == "year" and m.date:
+        return m.date[0]
+    if m.kind == "number" and m.text.isdigit() and 1800 <= int(m.text) <= 2100:
+        return int(m.text)
+    return None
+
+
 def _name_tokens(key: str) -> list[str]:
     return [re.sub(r"['’]s$", "", t) for t in key.split()]
 
@@ -121,6 +132,10 @@ def compare(
             continue
         same = [t for t in theirs if _comparable(mine, t)]
         agreeing = [t for t in same if _agrees(mine, t)]
+        # a year is one particular however it reads ("2014 World Cup" as a count of a
+        # lower-cased "2014 world cup", "1998" run into the next caption's capital)
+        year = _year(mine)
+        agreeing = agreeing or [t for t in theirs if year is not None and _year(t) == year]
         if agreeing:
             hedge = agreeing[0].hedge
             note = note or (f"the passage hedges: {hedge}" if hedge else None)
