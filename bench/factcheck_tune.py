@@ -20,6 +20,7 @@ from copydesk.evidence import ARTICLE_SOURCE
 from copydesk.plugins.evidence.figure_check import DEFAULT_RULES, Assessment, Rules, assess, decide
 from copydesk.plugins.evidence.quotes import check_article
 from copydesk.plugins.evidence.statements import ToVerify, article_passages
+from copydesk.plugins.evidence.together import Document
 from copydesk.plugins.evidence.wording import Vocabulary, WordRules
 from copydesk.plugins.text_helpers import split_sentences
 from copydesk.types import Article, Statement
@@ -37,9 +38,11 @@ def assessments(article: str, summary: str) -> tuple[list[Assessment], bool]:
     found = article_passages(
         Article(text=article), ARTICLE_SOURCE, [s.quote for s in statements], PASSAGES
     )
-    vocabulary = Vocabulary(article)
+    vocabulary, document = Vocabulary(article), Document(article)
     out = [
-        assess(ToVerify(s, None, s.quote, passages, article), summary, article, vocabulary)
+        assess(
+            ToVerify(s, None, s.quote, passages, article), summary, article, vocabulary, document
+        )
         for s, passages in zip(statements, found, strict=True)
     ]
     misquoted = any(q.status != "verbatim" for q in check_article(summary, [("article", article)]))

@@ -112,11 +112,17 @@ class RunEvidence:
         self._texts = {doc_id: a.text for doc_id, a in self.inputs.documents}
 
     def view(
-        self, plugin: str, status: StageStatus, article: Article, categories: Sequence[str]
+        self,
+        plugin: str,
+        status: StageStatus,
+        article: Article,
+        categories: Sequence[str],
+        by_model: bool = False,
     ) -> StageEvidence:
         """What the checker ``plugin`` (whose stage's outcome is ``status``, reading
-        ``article``, declaring ``categories``) is handed as ``ctx.evidence``."""
-        return StageEvidence(self, plugin, status, article, tuple(categories))
+        ``article``, declaring ``categories``, reading the model if ``by_model``: its
+        ``needs_model``) is handed as ``ctx.evidence``."""
+        return StageEvidence(self, plugin, status, article, tuple(categories), by_model)
 
     # searching ------------------------------------------------------------------------
 
@@ -276,6 +282,8 @@ class StageEvidence:
     article: Article
     #: the categories the checker declares: a judgement's findings must be of them
     categories: tuple[str, ...] = ()
+    #: whether the checker reads the model (its ``needs_model``): its verdicts are readings
+    by_model: bool = False
     #: the checker's context, handed on to the sources' ``search`` (set by the host)
     ctx: Any = None
     judged: list[Judgement] = field(default_factory=list)
@@ -330,11 +338,15 @@ class StageEvidence:
         evidence: Sequence[Evidence] = (),
         confidence: float = 0.5,
         findings: Sequence[Finding] = (),
+        lacking: Sequence[str] = (),
     ) -> None:
         """Record this checker's verdict on ``statement`` (a claim of ``ctx.claims``, or a
         :class:`~copydesk.types.Statement` of a given text), with its evidence and the
         findings it raises if it stands (see the module: they are reported instead of
-        returned from ``check``)."""
+        returned from ``check``). A ``not_found`` may name in ``lacking`` the words of the
+        statement the evidence lacks (a name, a figure that is nowhere in it): from a
+        checker that reads no model, such a verdict is not overturned by a model's
+        ``supported`` (:mod:`copydesk.verdicts`)."""
         if isinstance(statement, Claim):
             statement = Statement("article", statement.quote, statement.start, statement.end)
         undeclared = sorted({f.category for f in findings} - set(self.categories))
@@ -352,6 +364,8 @@ class StageEvidence:
             min(1.0, max(0.0, float(confidence))),
             [self.plugin],
         )
-        judgement = Judgement(statement, v, list(findings), self.plugin, self.status)
+        judgement = Judgement(
+            statement, v, list(findings), self.plugin, self.status, self.by_model, list(lacking)
+        )
         self.judged.append(judgement)
         self.run.judgements.append(judgement)

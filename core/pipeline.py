@@ -214,7 +214,13 @@ class Pipeline:
             ctx = CheckContext(
                 summary=ran[0],
                 claims=ran[1],
-                evidence=self.evidence.view(component.name, status, article, component.categories),
+                evidence=self.evidence.view(
+                    component.name,
+                    status,
+                    article,
+                    component.categories,
+                    by_model=component.needs_model,
+                ),
                 plugin=component.name,
                 article=article,
                 prompts=self.prompts,

@@ -4,7 +4,13 @@ Each fact-check checker records its own verdict on a claim or a given sentence
 (``ctx.evidence.judge``), with the findings it raises if it stands. :func:`settle` keeps
 the verdicts whose evidence is still there once the host has looked for it, and merges
 each statement's: ``contradicted`` if any checker's evidence contradicts it, else
-``supported`` if any supports it, else ``not_found``. The verdict's checkers are its
+``supported`` if any supports it, else ``not_found``. One exception: a checker that reads
+the model (``needs_model``) does not overturn, by its ``supported``, the ``not_found`` of a
+checker that reads none when that ``not_found`` names words of the statement the
+evidence lacks (its ``lacking``: a name, a figure that is nowhere). Whether a particular
+is in the evidence is a fact a rule can check; a model's ``supported`` is a reading, and
+a reading cannot put the particular there. Which checkers read the model is what they
+declare (``needs_model``), never their names. The verdict's checkers are its
 ``detectors``, their confidences combined as independent evidence; the findings of the
 verdict that stands are reported, the others withdrawn, so that a report never flags a
 claim as unsupported that it shows supported.
@@ -16,6 +22,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .grounding import locate
 from .merge import combine
 from .types import Claim, Dropped, Evidence, Finding, StageStatus, Statement, Verdict, Verification
 
@@ -35,6 +42,16 @@ class Judgement:
     findings: list[Finding]
     plugin: str
     stage: StageStatus
+    #: whether the checker reads the model (its ``needs_model``): its verdict is a reading
+    by_model: bool = False
+    #: words of the statement its evidence lacks (for ``not_found``): what the verdict
+    #: rests on; the host keeps only those that are the statement's words
+    lacking: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def certain(self) -> bool:
+        """A ``not_found`` that no model's ``supported`` overturns (see the module)."""
+        return self.verification.verdict == "not_found" and not self.by_model and bool(self.lacking)
 
 
 def settle(
@@ -49,6 +66,8 @@ def settle(
             continue  # a failed stage's results are not used
         v = j.verification
         v.evidence = run.ground_all(v.evidence, j.plugin, j.stage, dropped)
+        # what a not_found rests on must be the statement's own words, checked here
+        j.lacking = [w for w in j.lacking if w.strip() and locate(j.statement.quote, w)]
         if v.verdict != "not_found" and not v.evidence:
             dropped.append(Dropped(j.plugin, "verdict", j.statement.quote))
             j.stage.dropped += 1
@@ -77,6 +96,8 @@ def settle(
 
 def _merged(group: list[Judgement]) -> tuple[Verification, list[Judgement]]:
     """One verdict from several checkers' (see the module), and the judgements behind it."""
+    if any(j.certain for j in group):
+        group = [j for j in group if not (j.by_model and j.verification.verdict == "supported")]
     verdict: Verdict = max((j.verification.verdict for j in group), key=STRENGTH.__getitem__)
     winners = [j for j in group if j.verification.verdict == verdict]
     by_plugin: dict[str, Judgement] = {}

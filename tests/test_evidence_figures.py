@@ -101,3 +101,34 @@ def test_a_number_a_name_gives_is_that_names_whatever_follows_it():
     ]
     # the word that opens a sentence is no name: "Exactly 240" counts what follows
     assert [m.key for m in mentions("Exactly 240 came.", 0, 17) if m.kind == "number"] == ["came"]
+
+
+def test_an_age_is_one_particular_however_news_style_writes_it():
+    mayor = "The 34-year-old mayor spoke first."
+    assert statuses("The mayor, aged 34, spoke.", mayor) == [("34", "agrees")]
+    assert statuses("The mayor, 34, spoke.", mayor) == [("34", "agrees")]
+    assert statuses("The mayor (34) spoke.", "The mayor is 34 years old.") == [("34", "agrees")]
+    assert statuses("The mayor, 35, spoke.", mayor) == [("35", "disagrees")]
+    # a number set off after a word is an age only when it counts nothing
+    assert [m.key for m in mentions("Of the voters, 34 stayed home.")] == ["stayed"]
+
+
+def test_a_year_before_a_name_is_a_year_however_the_other_text_reads_it():
+    games = "She rode at Rio 2016, the only sprinter to travel."
+    assert statuses("She won gold at the 2016 Rio Games.", games)[0] == ("2016", "agrees")
+    # a lower-cased summary's "2014 world cup" takes its capitals from the article
+    cup = "memories of their disastrous 2014 World Cup, but the coach stays."
+    assert statuses("memories of the 2014 world cup .", cup) == [
+        ("2014", "agrees"),
+        ("world cup", "agrees"),
+    ]
+    # a caption run into the next one: "1998 Iconic" is still the year 1998
+    assert statuses("He left in 1998.", "from 1991 until 1998 Iconic striker Henry") == [
+        ("1998", "agrees")
+    ]
+
+
+def test_an_ordinal_suffix_is_not_what_the_figure_counts():
+    built = "The museum, built in the 18th-century style, reopens."
+    assert statuses("an 18th century museum", built) == [("18", "agrees")]
+    assert statuses("an 18th century museum", "It is 18 years old.") == [("18", "missing")]

@@ -66,3 +66,12 @@ def test_a_word_of_the_same_family_is_not_absent_and_copied_wording_has_few_new_
     assert [x.text for x in w.absent] == ["old"] and w.new_pairs < 0.4
     assert w.unsupported(WordRules())
     assert not w.unsupported(WordRules(absent=4, absent_copied=2))
+
+
+def test_a_run_together_token_has_the_words_it_is_made_of():
+    evidence = Vocabulary("Police arrived at 8pm at the 18th-century hall of a 26-year-old.")
+    for summary in ("Police arrived at 8 pm.", "The 18th century hall.", "He is 26 years old."):
+        assert wording(summary, 0, len(summary), evidence).absent == []
+    # a figure and its suffix alone are the figures' to compare, no word of wording
+    w = wording("They lost £5m by 9pm.", 0, 21, evidence)
+    assert [x.text for x in w.absent] == ["lost"]

@@ -199,6 +199,80 @@ def test_verdicts_merge_contradicted_first_and_only_the_standing_verdicts_findin
     assert [f["category"] for f in report["findings"]] == categories
 
 
+class Reader(Judges):
+    """A checker that reads the model (it says so: ``needs_model``) and supports every
+    claim, quoting the transcript's sentence about the bridge."""
+
+    def __init__(self) -> None:
+        super().__init__("reader", "supported", "12 million dollars for the bridge")
+        self.needs_model = True
+
+
+def test_a_models_support_does_not_overturn_a_rules_not_found_that_names_the_absent_word():
+    @copydesk.hookimpl
+    def register_checkers(register):
+        register(Reader())
+
+    plugin = types.SimpleNamespace(register_checkers=register_checkers)
+    desk = desk_with(
+        "claim-figures", "reader", documents={"transcript.txt": TRANSCRIPT}, plugin=plugin
+    )
+    report = run(desk)
+    first = report["claims"][0]
+    # "Tuesday" is in no passage of the transcript: the reader cannot make it be there
+    assert first["verification"]["verdict"] == "not_found"
+    assert first["verification"]["detectors"] == ["claim-figures"]
+    [unsupported] = [f for f in report["findings"] if f["quote"] == first["quote"]]
+    assert unsupported["category"] == "unsupported_claim"
+    assert '"Tuesday"' in unsupported["explanation"]
+
+
+class Lacking(Judges):
+    """A model-free not_found that names what it says the evidence lacks."""
+
+    def __init__(self, lacking: str) -> None:
+        super().__init__("rule", "not_found", "12 million dollars")
+        self.lacking = lacking
+
+    def check(self, ctx) -> list[Finding]:
+        claim = ctx.claims[0]
+        finding = Finding("unsupported_claim", claim.quote, "rule says so.", start=claim.start)
+        ctx.evidence.judge(claim, "not_found", findings=[finding], lacking=[self.lacking])
+        return []
+
+
+@pytest.mark.parametrize(
+    ("lacking", "merged"),
+    [
+        ("Tuesday", "not_found"),  # the claim's own word: the rule's fact stands
+        ("Wednesday", "supported"),  # not the claim's words: it rests on nothing, the reader wins
+    ],
+)
+def test_what_a_not_found_says_is_lacking_must_be_the_claims_own_words(lacking, merged):
+    @copydesk.hookimpl
+    def register_checkers(register):
+        register(Lacking(lacking))
+        register(Reader())
+
+    plugin = types.SimpleNamespace(register_checkers=register_checkers)
+    desk = desk_with("rule", "reader", documents={"transcript.txt": TRANSCRIPT}, plugin=plugin)
+    assert run(desk)["claims"][0]["verification"]["verdict"] == merged
+
+
+def test_a_rules_support_still_overturns_a_not_found_and_a_models_contradiction_still_wins():
+    @copydesk.hookimpl
+    def register_checkers(register):
+        register(Lacking("Tuesday"))
+        register(Judges("figures", "supported", "12 million dollars for the bridge"))
+        register(Judges("model", "contradicted", "the state will pay the rest"))
+
+    plugin = types.SimpleNamespace(register_checkers=register_checkers)
+    desk = desk_with("rule", "figures", documents={"transcript.txt": TRANSCRIPT}, plugin=plugin)
+    assert run(desk)["claims"][0]["verification"]["verdict"] == "supported"
+    desk = desk_with("rule", "model", documents={"transcript.txt": TRANSCRIPT}, plugin=plugin)
+    assert run(desk)["claims"][0]["verification"]["verdict"] == "contradicted"
+
+
 def test_a_report_written_to_schema_1_0_still_validates():
     old = json.loads((ROOT / "tests" / "data" / "report-1.0-lavrov.json").read_text())
     assert old["schema_version"] == "1.0" and old["findings"]

@@ -14,7 +14,9 @@ with 290 (the hedge noted), and "240" does not agree with a plain 238.
 Two numbers are compared only when they count the same thing: the same currency, both
 percentages, or the same noun after them ("300 people"); a bare number with no unit and
 no noun is compared with the other bare ones. A claim's number disagrees when the passage
-has numbers of the same thing and none agrees; it is missing when the passage has none.
+has numbers of the same thing and none agrees; it is missing when the passage has none. A
+whole number of 1800-2100 agrees with the same year however either text reads it (a
+year, or a count of what follows).
 
 Dates compare field by field (a passage date agrees when every field both give is the
 same; it disagrees when a shared field differs); weekdays by name. A name agrees when the
@@ -26,14 +28,15 @@ claim's slot needs a reader.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from copydesk.plugins.text_helpers import words
+from copydesk.plugins.text_helpers import Word, words
 
 from .mentions import Mention, mentions
 
-__all__ = ["Comparison", "Match", "Mention", "Status", "compare", "mentions"]
+__all__ = ["Comparison", "Match", "Mention", "Status", "agreeing", "compare", "mentions"]
 
 Status = Literal["agrees", "disagrees", "missing"]
 
@@ -86,8 +89,37 @@ def _agrees(a: Mention, b: Mention) -> bool:
     return a.key == b.key
 
 
+def _year(m: Mention) -> int | None:
+    """The year ``m`` may be: a year, or a plain whole number of 1800-2100."""
+    if m.kind == "date" and m.key == "year" and m.date:
+        return m.date[0]
+    if m.kind == "number" and m.text.isdigit() and 1800 <= int(m.text) <= 2100:
+        return int(m.text)
+    return None
+
+
 def _name_tokens(key: str) -> list[str]:
     return [re.sub(r"['’]s$", "", t) for t in key.split()]
+
+
+def agreeing(
+    mine: Mention, theirs: Sequence[Mention], passage_words: Sequence[Word]
+) -> list[Mention]:
+    """Every mention of a passage (its ``theirs`` and its words) that agrees with
+    ``mine``, in passage order: for a name, its last word ("Ruiz" for "Ana Ruiz"), or
+    its first where the passage has all its words but not the last as one."""
+    if mine.kind == "name":
+        tokens = _name_tokens(mine.key)
+        hits = [w for w in passage_words if re.sub(r"['’]s$", "", w.lower) == tokens[-1]]
+        have = {re.sub(r"['’]s$", "", w.lower) for w in passage_words}
+        if not hits and set(tokens) <= have:
+            hits = [x for x in passage_words if x.lower == tokens[0]]
+        return [Mention("name", w.text, w.start, w.end, w.lower) for w in hits]
+    found = [t for t in theirs if _comparable(mine, t) and _agrees(mine, t)]
+    # a year is one particular however it reads ("2014 World Cup" as a count of a
+    # lower-cased "2014 world cup", "1998" run into the next caption's capital)
+    year = _year(mine)
+    return found or [t for t in theirs if year is not None and _year(t) == year]
 
 
 def compare(
@@ -107,24 +139,12 @@ def compare(
     out = Comparison()
     for mine in mentions(claim, claim_start, claim_end, casing=casing or passage):
         note = f"the claim hedges: {mine.hedge}" if mine.hedge else None
-        if mine.kind == "name":
-            tokens = _name_tokens(mine.key)
-            hits = [w for w in passage_words if re.sub(r"['’]s$", "", w.lower) == tokens[-1]]
-            have = {re.sub(r"['’]s$", "", w.lower) for w in passage_words}
-            if hits or set(tokens) <= have:
-                w = (hits or [x for x in passage_words if x.lower == tokens[0]])[0]
-                out.matches.append(
-                    Match(mine, "agrees", Mention("name", w.text, w.start, w.end, w.lower))
-                )
-            else:
-                out.matches.append(Match(mine, "missing"))
-            continue
-        same = [t for t in theirs if _comparable(mine, t)]
-        agreeing = [t for t in same if _agrees(mine, t)]
-        if agreeing:
-            hedge = agreeing[0].hedge
+        found = agreeing(mine, theirs, passage_words)
+        same = [] if mine.kind == "name" else [t for t in theirs if _comparable(mine, t)]
+        if found:
+            hedge = found[0].hedge
             note = note or (f"the passage hedges: {hedge}" if hedge else None)
-            out.matches.append(Match(mine, "agrees", agreeing[0], note))
+            out.matches.append(Match(mine, "agrees", found[0], note))
         elif same:
             out.matches.append(Match(mine, "disagrees", same[0], note))
         else:

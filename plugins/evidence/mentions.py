@@ -13,9 +13,13 @@ lists for examples: "$1.2 million", "1.2m dollars" and "1,200,000 dollars" are t
   "under", "up to" to no lower one. The hedge is kept, so a report can note it.
 
 A number's ``key`` is what it counts: its currency, "percent", or the noun after it
-("300 people" -> "people"), or the name it is part of ("Pier 9" -> "pier", whatever
-follows). "m" after a number is millions with a currency or a decimal
-point ("$5m", "1.2m"), else metres ("100m"). 1800-2100 alone is a year, a date.
+("300 people" -> "people"; an ordinal's suffix is no noun: "18th-century" -> "century"),
+or the name it is part of ("Pier 9" -> "pier", whatever follows), or "age": news style
+writes one age as "26-year-old", "26 years old", "aged 26" or a bare number set off
+after a word ("Ruiz, 26, said"; "Ruiz (26)"). "m" after a number is millions with a
+currency or a decimal point ("$5m", "1.2m"), else metres ("100m"). 1800-2100 alone or
+before a name ("Rio 2016", "2016 Rio Games") is a year, a date; in lower-cased text a
+name is a word its casing capitalises.
 
 Dates are day, month and year where given ("3 March 2024", "March 3rd", "in May": a
 month alone only after a preposition, so "Theresa May" is not a date); weekdays by name.
@@ -24,7 +28,9 @@ Names are runs of capitalised words; see :func:`mentions` for lower-cased text.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,6 +96,16 @@ _DATES = [
 #: a capitalised word right before a number: the thing the number names ("Pier 9"), as
 #: names are found (never the word that opens a sentence: "Exactly 240")
 _NAMED = re.compile(r"\b([A-Z][A-Za-z'’-]*)\s$")
+#: a figure's ordinal suffix ("18th century", "the 70th"): no word of what it counts
+_ORDINAL = re.compile(r"(?:st|nd|rd|th)\b", re.I)
+#: a word after a figure, joined to it by spaces or hyphens: what it counts
+_FOLLOWING = re.compile(r"[\s-]*([A-Za-z][\w'’-]*)")
+#: words that say the number after them is an age ("aged 26", "AGE: 27")
+_AGE_BEFORE = re.compile(r"\b(?:aged|age:?)\s+$", re.I)
+#: a bare number set off after a word is an age in news style ("Grealish, 19, was",
+#: "Ana Ruiz (34)")
+_APPOSITIVE = re.compile(r"[A-Za-z][\w'’.-]*(?:,\s?|\s\()$")
+_APPOSITIVE_END = re.compile(r"\s?[,);.]")
 
 
 def _opens_sentence(text: str, at: int) -> bool:
@@ -131,7 +147,45 @@ def _word_number(text: str) -> float:
     return total + current
 
 
-def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Mention]:
+def _singular(word: str) -> str:
+    """``word`` as a key: lower case, no plural s."""
+    word = word.lower()
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
+def _following(text: str, at: int, end: int, limit: int = 3) -> list[str]:
+    """The words right after a figure at ``at``, in their own case, up to ``limit`` and
+    the first function word (what the figure counts is among them)."""
+    out: list[str] = []
+    for _ in range(limit):
+        m = _FOLLOWING.match(text, at, end)
+        if m is None or m.group(1).lower() in FUNCTION_WORDS:
+            break
+        out.append(m.group(1))
+        at = m.end()
+    return out
+
+
+def _is_age(text: str, s: int, e: int, end: int, nouns: Sequence[str], bare: bool) -> bool:
+    """Whether the number at ``text[s:e]`` is someone's age: "26-year-old", "26 years
+    old", "aged 26", or a bare number set off after a word ("Ruiz, 26, said")."""
+    if nouns[:1] == ["year-old"] or nouns[:2] == ["year", "old"]:
+        return True
+    before = text[max(0, s - 40) : s]
+    if _AGE_BEFORE.search(before):
+        return True
+    return bare and bool(_APPOSITIVE.search(before) and _APPOSITIVE_END.match(text, e, end))
+
+
+def _numbers(
+    text: str,
+    start: int,
+    end: int,
+    taken: list[tuple[int, int]],
+    known: frozenset[str] | None = None,
+) -> list[Mention]:
+    """The numbers of ``text[start:end]``. ``known``: for lower-cased text, the words its
+    casing writes capitalised (they are names: "formula 1", "2016 rio")."""
     out: list[Mention] = []
     for m in _NUMBER.finditer(text, start, end):
         s, e = m.start("num"), m.end()
@@ -143,10 +197,10 @@ def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
         # "$1.2m", "1.2m": millions; "100m" with no currency and no decimals: metres
         million = tag == "m" and (cur or "." in raw)
         scale_word = (m.group("scale") or "").lower() or (tag if tag != "m" or million else "")
-        after = re.match(r"[\s-]*([A-Za-z][\w'’-]*)", text[e:end])
-        noun = after.group(1).lower() if after else ""
-        if noun in FUNCTION_WORDS:
-            noun = ""
+        ordinal = raw.isdigit() and _ORDINAL.match(text, e, end)
+        following = _following(text, ordinal.end() if ordinal else e, end)
+        nouns = [_singular(w) for w in following]
+        noun = following[0].lower() if following else ""
         unit = (
             "percent"
             if m.group("pct")
@@ -154,11 +208,12 @@ def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
         )
         if not unit and tag == "m" and not scale_word:
             unit = "m"
-        # 1800-2100 alone is a year ("in 2014, the council"), not before a count ("2000 people")
+        # 1800-2100 alone or before a name is a year ("in 2014, the council", "Rio 2016",
+        # "2016 Rio Games"), not before a count ("2000 people")
         year = (
             m.group("num").isdigit()  # "2,100" is a count
             and 1800 <= value <= 2100
-            and not (noun and noun[:1].islower())
+            and (not noun or _is_name(following[0], known))
         )
         if not unit and not scale_word and not m.group("hedge") and year:
             out.append(Mention("date", text[s:e], s, e, "year", date=(int(value), None, None)))
@@ -172,15 +227,26 @@ def _numbers(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> l
         if hedge:
             lo_f, hi_f = _HEDGES[hedge]
             low, high = min(low, value * scale * lo_f), max(high, value * scale * hi_f)
-        key = unit or (noun[:-1] if noun.endswith("s") and len(noun) > 3 else noun)
-        named = None if unit or scale_word or hedge else _NAMED.search(text, max(0, s - 40), s)
+        key = unit or (nouns[0] if nouns else "")
+        bare = not (unit or scale_word or hedge or m.group("cur"))
+        named = _NAMED.search(text, max(0, s - 40), s) if bare else None
         if named and not _opens_sentence(text, named.start()):
             key = named.group(1).lower()  # "Pier 9", "Flight 370": the number is a name's
+        elif not unit and value < 130 and _is_age(text, s, e, end, nouns, bare and not nouns):
+            key = "age"  # "26-year-old", "aged 26", "Ruiz, 26,": one particular
         h_start = m.start() if hedge else (m.start("cur") if m.group("cur") else s)
         out.append(
             Mention("number", text[h_start:e], h_start, e, key, value * scale, low, high, hedge)
         )
     return out
+
+
+def _is_name(word: str, known: frozenset[str] | None) -> bool:
+    """Whether ``word`` is written as a name: capitalised, or in lower-cased text one of
+    the ``known`` words its casing capitalises; never a function word ("The 2 boxers")."""
+    if word.lower() in FUNCTION_WORDS:
+        return False
+    return word.lower() in known if known is not None else word[:1].isupper()
 
 
 def mentions(
@@ -211,32 +277,35 @@ def mentions(
             )
     for m in _WEEKDAY.finditer(text, start, end):
         out.append(Mention("weekday", m.group(), m.start(), m.end(), m.group(1).lower()))
+    lowered = not re.search(r"[A-Z]", text[start:end])
+    known = (_capitalised_words(casing) if casing else frozenset()) if lowered else None
     taken = [(x.start, x.end) for x in out]
-    out += _numbers(text, start, end, taken)
+    out += _numbers(text, start, end, taken, known)
     taken = [(x.start, x.end) for x in out]
-    out += _names(text, start, end, casing, taken)
+    out += _names(text, start, end, known, taken)
     return sorted(out, key=lambda x: x.start)
 
 
-def _capitalised_words(text: str) -> set[str]:
+@functools.lru_cache(maxsize=8)  # every statement of a summary asks about one article
+def _capitalised_words(text: str) -> frozenset[str]:
     counts: dict[str, list[int]] = {}
     for sentence in split_sentences(text):
         for i, w in enumerate(words(text, sentence.start, sentence.end)):
             if i:
                 counts.setdefault(w.lower, [0, 0])[w.capitalised] += 1
     # one letter is an initial or a split token ("it 's"), not a name a claim can lack
-    return {
+    return frozenset(
         w
         for w, (low, cap) in counts.items()
         if cap > low and len(w) > 1 and w not in FUNCTION_WORDS
-    }
+    )
 
 
 def _names(
-    text: str, start: int, end: int, casing: str | None, taken: list[tuple[int, int]]
+    text: str, start: int, end: int, known: frozenset[str] | None, taken: list[tuple[int, int]]
 ) -> list[Mention]:
-    lowered = not re.search(r"[A-Z]", text[start:end])
-    known = _capitalised_words(casing) if lowered and casing else set()
+    """Runs of capitalised words; in lower-cased text (``known`` given), of known words."""
+    lowered = known is not None
     out: list[Mention] = []
     for sentence in split_sentences(text, start, end):
         run: list[tuple[int, Word]] = []
@@ -246,7 +315,7 @@ def _names(
                 and not any(a <= w.start < b for a, b in taken)
                 and (
                     (w.lower in known)
-                    if lowered
+                    if known is not None
                     else (w.capitalised and w.lower not in FUNCTION_WORDS)
                 )
             )

@@ -21,6 +21,7 @@ made of, and abstractive summaries (XSum's) reword where extractive ones (CNN/DM
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 from copydesk.plugins.text_helpers import FUNCTION_WORDS, Word, word_family, words
@@ -41,19 +42,54 @@ class WordRules:
 DEFAULT_WORD_RULES = WordRules()
 
 
+#: the pieces of a run-together token: at hyphens and where digits meet letters ("8pm",
+#: "18th-century", "26-year-old", "£5m")
+_PART = re.compile(r"\d+|[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def parts(lower: str) -> list[str]:
+    """The pieces of a token in lower case: "8pm" is "8" and "pm"."""
+    return _PART.findall(lower)
+
+
 class Vocabulary:
     """The word families and adjacent pairs of families of one evidence text, built once
-    and asked about every statement checked against it."""
+    and asked about every statement checked against it. A run-together token's pieces are
+    words of it too: an article's "8pm" has the "pm" of a summary's "8 pm", its
+    "18th-century" the "century"."""
 
     def __init__(self, text: str) -> None:
         tokens = words(text)
         self.lower = {w.lower for w in tokens}
+        self.lower |= {p for w in tokens if not w.lower.isalpha() for p in parts(w.lower)}
         families = [word_family(w.lower) for w in tokens]
-        self.families = set(families)
+        self.families = set(families) | {word_family(p) for p in self.lower}
         self.pairs = set(itertools.pairwise(families))
 
     def has(self, word: Word) -> bool:
-        return word.lower in self.lower or word_family(word.lower) in self.families
+        """Whether the evidence has ``word`` or its family; a run-together word, when it
+        has each of its pieces of letters but a figure's suffix ("the 18th century",
+        "26-year-old" against "26 years old")."""
+        if self._has(word.lower):
+            return True
+        pieces = parts(word.lower)
+        if len(pieces) < 2:
+            return False
+        return all(self._has(p) for p in _wording_pieces(pieces))
+
+    def _has(self, lower: str) -> bool:
+        return lower in self.lower or word_family(lower) in self.families
+
+
+def _wording_pieces(pieces: list[str]) -> list[str]:
+    """The pieces of a run-together word that wording checks: its letters, but for what
+    follows a figure within two letters ("th", "pm", "m", "bn": the figure's own, which
+    :mod:`.figures` reads)."""
+    return [
+        p
+        for i, p in enumerate(pieces)
+        if not p.isdigit() and not (i and pieces[i - 1].isdigit() and len(p) <= 2)
+    ]
 
 
 @dataclass(frozen=True)
@@ -72,7 +108,11 @@ class Wording:
 
 
 def content_word(word: Word) -> bool:
-    return word.lower not in FUNCTION_WORDS and any(c.isalpha() for c in word.lower)
+    """A word whose meaning the evidence must give: not a function word, not a figure
+    alone ("8pm", "£5m", "18th": :mod:`.figures` compares those)."""
+    if word.lower in FUNCTION_WORDS or not any(c.isalpha() for c in word.lower):
+        return False
+    return bool(_wording_pieces(parts(word.lower)))
 
 
 def wording(text: str, start: int, end: int, evidence: Vocabulary) -> Wording:

@@ -1,0 +1,91 @@
+"""Particulars a summary puts together must be together in the article: a name, a club
+and a figure that are each in it, but never within a sentence of each other, leave the
+sentence unsupported, with the article's words where most of them are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_evidence_cli import check
+
+from copydesk.plugins.evidence.together import Document, TogetherRules, apart, place
+from copydesk.report import report_problems
+
+ARTICLE = (
+    "Marta Silva joined Porto in 2019 and scored 14 goals last season. "
+    "The club's coach praised her work rate.\n\n"
+    "Elsewhere in the league, Ana Lima signed for Benfica on Monday. "
+    "Lima had spent three years in Spain before the move.\n\n"
+    "The two clubs meet in the cup final in May."
+)
+
+
+@pytest.fixture
+def article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    return tmp_path
+
+
+def checked(summary: str) -> tuple[list[tuple[str, str]], list[dict]]:
+    Path("summary.txt").write_text(summary + "\n")
+    report = check("article.txt", "--summary", "summary.txt")
+    assert report_problems(report) == []  # every evidence quote where it says
+    (given,) = report["given"]
+    verdicts = [(s["quote"], s["verification"]["verdict"]) for s in given["statements"]]
+    return verdicts, [f for f in report["findings"] if f["target"] == "given_summary"]
+
+
+def test_a_player_put_at_another_players_club_is_unsupported_with_the_articles_words(article):
+    swapped = "Marta Silva signed for Benfica."
+    verdicts, [finding] = checked(swapped)
+    assert verdicts == [(swapped, "not_found")]
+    assert finding["category"] == "unsupported_claim"
+    assert finding["explanation"] == (
+        'The article has "Marta Silva" and "Benfica", but never in one sentence or the next: '
+        "which goes with which?"
+    )
+    [evidence] = finding["evidence"]
+    assert evidence["source"] == "article"
+    assert evidence["quote"] == ARTICLE[evidence["start"] : evidence["end"]]
+    assert "Marta Silva" in evidence["quote"]
+
+
+def test_particulars_the_article_has_together_support_the_sentence(article):
+    faithful = "Ana Lima signed for Benfica on Monday. Marta Silva scored 14 goals for Porto."
+    verdicts, found = checked(faithful)
+    assert [v for _, v in verdicts] == ["supported", "supported"]
+    assert found == []
+
+
+def test_the_window_is_sentences_and_only_pairs_with_a_name_count():
+    document = Document(ARTICLE)
+    text = "In 2019 Marta Silva joined Porto, and Lima had spent three years in Spain."
+    placed = place(text, 0, len(text), document)
+    assert [(m.text, sorted(at)) for m, at in placed] == [
+        ("2019", [0]),
+        ("Marta Silva", [0]),
+        ("Porto", [0]),
+        ("Lima", [2, 3]),
+        ("three", [3]),
+        ("Spain", [3]),
+    ]
+    split = apart(placed, document, TogetherRules(window=2))
+    assert split is not None and (split.first.text, split.second.text) == ("2019", "Lima")
+    # the first and the fourth sentence are together only in a window of four
+    assert apart(placed, document, TogetherRules(window=3)) is not None
+    assert apart(placed, document, TogetherRules(window=4)) is None
+    # two figures from two facts about one person are no pair: "Silva, 31, ... 14 goals"
+    figures = "She scored 14 goals in three years."
+    assert apart(place(figures, 0, len(figures), document), document) is None
+
+
+def test_sentences_run_together_without_a_space_are_still_two():
+    document = Document('I had a good lead out."Elsewhere Britain won. The U.S.Army came.')
+    assert [document.text[s.start : s.end] for s in document.sentences] == [
+        'I had a good lead out."',
+        "Elsewhere Britain won.",
+        "The U.S.Army came.",
+    ]
