@@ -46,6 +46,9 @@ from copydesk.types import Article, Finding
 
 #: The display formats' default threshold (``copydesk check --min-confidence``).
 SHOWN_AT = 0.5
+#: Display thresholds the sweep reports recall and noise at (``sweep`` in the JSON), so a
+#: default can be chosen by measurement over the whole curve rather than at one point.
+SWEEP = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 #: The embedding model the shipped heads were fitted on.
 MODEL = "qwen2.5-coder-1.5b-instruct"
 
@@ -136,6 +139,8 @@ def run(
     per: dict[str, Counter[str]] = {k: Counter() for k in kinds}
     by_category: Counter[str] = Counter()
     n_words = n_findings = n_shown = 0
+    swept_noise: Counter[float] = Counter()
+    swept_caught: dict[str, Counter[float]] = {k: Counter() for k in kinds}
     examples: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     try:
         for n, item in enumerate(articles):
@@ -145,6 +150,7 @@ def run(
             n_words += len(article.body_text.split())
             n_findings += len(original)
             n_shown += len(shown(original))
+            swept_noise.update(t for t in SWEEP for f in original if f.confidence >= t)
             by_category.update(f.category for f in original)
             for kind in kinds:
                 p = plant(kind, article, seed + n, lists)
@@ -161,6 +167,10 @@ def run(
                 per[kind]["caught"] += hit is not None
                 per[kind][f"caught:{_source(item)}"] += hit is not None
                 per[kind]["caught_shown"] += caught(shown(original), shown(copy), p) is not None
+                for t in SWEEP:
+                    above = [f for f in original if f.confidence >= t]
+                    kept = [f for f in copy if f.confidence >= t]
+                    swept_caught[kind][t] += caught(above, kept, p) is not None
                 if len(examples[kind]) < 60 and (hit is None or len(examples[kind]) < 10):
                     examples[kind].append(
                         {
@@ -221,6 +231,24 @@ def run(
             else None,
             "findings_per_1000_words": round(1000 * n_shown / n_words, 2) if n_words else None,
         },
+        "sweep": [
+            {
+                "min_confidence": t,
+                "recall": round(sum(c[t] for c in swept_caught.values()) / planted, 3)
+                if planted
+                else None,
+                "recall_by_type": {
+                    k: round(swept_caught[k][t] / per[k]["planted"], 3)
+                    if per[k]["planted"]
+                    else None
+                    for k in kinds
+                },
+                "findings_per_1000_words": round(1000 * swept_noise[t] / n_words, 2)
+                if n_words
+                else None,
+            }
+            for t in SWEEP
+        ],
         "noise": {
             "words": n_words,
             "findings": n_findings,
@@ -282,6 +310,13 @@ def main(argv: list[str] | None = None) -> int:
         f"  shown (confidence >= {sh['min_confidence']}): recall {sh['recall']} (mean of the "
         f"types {sh['macro_recall']}); noise {sh['findings_per_1000_words']} per 1,000 words"
     )
+    print("  by display threshold: min_confidence  recall  noise/1,000 words  recall by type")
+    for row in report["sweep"]:
+        by_type = "  ".join(f"{k} {v}" for k, v in row["recall_by_type"].items())
+        print(
+            f"    {row['min_confidence']:.1f}  {row['recall']}  "
+            f"{row['findings_per_1000_words']}  {by_type}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
