@@ -37,6 +37,7 @@ from heads_embed import embedded
 from planted_sites import CATCHING, KINDS, Plant, WordLists, load_word_lists, plant
 from quality_runs import run_heads
 
+from copydesk.cli import DEFAULT_MIN_CONFIDENCE
 from copydesk.furniture import strip_furniture
 from copydesk.host import load_host
 from copydesk.merge import merge_findings
@@ -45,7 +46,7 @@ from copydesk.settings import Settings
 from copydesk.types import Article, Finding
 
 #: The display formats' default threshold (``copydesk check --min-confidence``).
-SHOWN_AT = 0.5
+SHOWN_AT = DEFAULT_MIN_CONFIDENCE
 #: Display thresholds the sweep reports recall and noise at (``sweep`` in the JSON), so a
 #: default can be chosen by measurement over the whole curve rather than at one point.
 SWEEP = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
