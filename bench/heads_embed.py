@@ -102,7 +102,11 @@ class EmbeddingCache:
 #: Texts per request to the embedded server. Its one slot runs a request's inputs one
 #: after another, each in its own context, so the vectors are those of single-input
 #: requests (checked: ``python bench/heads_embed.py --agree N``); what batching saves is the
-#: per-request cost of HTTP, the task queue and the OpenAI client.
+#: per-request cost of HTTP, the task queue and the OpenAI client. Measured 2026-12-03
+#: (``--agree 48 --single 12``, 2 threads, on a loaded 2-core machine): all 48 vectors equal
+#: to the cached single-input ones (largest component difference 0.0), all 48 /tokenize
+#: counts equal to the single requests' usage; 6.9 tok/s batched against 4.0 one per
+#: request in the same process (1.73x).
 BATCH = 16
 
 
