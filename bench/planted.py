@@ -37,6 +37,7 @@ from heads_embed import embedded
 from planted_sites import CATCHING, KINDS, Plant, WordLists, load_word_lists, plant
 from quality_runs import run_heads
 
+from copydesk.cli import DEFAULT_MIN_CONFIDENCE
 from copydesk.furniture import strip_furniture
 from copydesk.host import load_host
 from copydesk.merge import merge_findings
@@ -45,7 +46,14 @@ from copydesk.settings import Settings
 from copydesk.types import Article, Finding
 
 #: The display formats' default threshold (``copydesk check --min-confidence``).
-SHOWN_AT = 0.5
+SHOWN_AT = DEFAULT_MIN_CONFIDENCE
+#: Display thresholds the sweep reports recall and noise at (``sweep`` in the JSON), so a
+#: default can be chosen by measurement over the whole curve rather than at one point.
+SWEEP = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+#: With ``--heads``: the heads' own thresholds (a head's finding is kept at this
+#: confidence or more) the head sweep reports recall and noise at, with the deterministic
+#: findings unchanged: what each threshold a head file could carry would give.
+HEAD_SWEEP = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
 #: The embedding model the shipped heads were fitted on.
 MODEL = "qwen2.5-coder-1.5b-instruct"
 
@@ -127,24 +135,41 @@ def run(
         Settings(), host, summariser=None, extractor=None, checkers=det, use_model=False
     )
 
-    def findings(article: Article) -> list[Finding]:
+    def variants(article: Article) -> dict[float | None, list[Finding]]:
+        """The merged findings with the heads as shipped (key None) and, with heads, with
+        only the head findings at each HEAD_SWEEP confidence or more."""
         found = desk.check(article).findings
         if embedder is None:
-            return found
-        return merge_findings([*found, *run_heads(article, embedder)])
+            return {None: found}
+        judged = run_heads(article, embedder)
+        out: dict[float | None, list[Finding]] = {None: merge_findings([*found, *judged])}
+        for t in HEAD_SWEEP:
+            out[t] = merge_findings([*found, *(f for f in judged if f.confidence >= t)])
+        return out
+
+    heads_at = HEAD_SWEEP if embedder is not None else ()
+    head_noise: Counter[tuple[float, bool]] = Counter()
+    head_caught: dict[str, Counter[tuple[float, bool]]] = {k: Counter() for k in kinds}
 
     per: dict[str, Counter[str]] = {k: Counter() for k in kinds}
     by_category: Counter[str] = Counter()
     n_words = n_findings = n_shown = 0
+    swept_noise: Counter[float] = Counter()
+    swept_caught: dict[str, Counter[float]] = {k: Counter() for k in kinds}
     examples: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
     try:
         for n, item in enumerate(articles):
             text, title = item["text"], item.get("title")
             article = prepare(text, title)
-            original = findings(article)
+            original_by = variants(article)
+            original = original_by[None]
+            for t in heads_at:
+                head_noise[(t, False)] += len(original_by[t])
+                head_noise[(t, True)] += len(shown(original_by[t]))
             n_words += len(article.body_text.split())
             n_findings += len(original)
             n_shown += len(shown(original))
+            swept_noise.update(t for t in SWEEP for f in original if f.confidence >= t)
             by_category.update(f.category for f in original)
             for kind in kinds:
                 p = plant(kind, article, seed + n, lists)
@@ -156,11 +181,20 @@ def run(
                     raise AssertionError(f"{item['id']}: a {kind} plant left the text unchanged")
                 per[kind]["planted"] += 1
                 per[kind][f"planted:{_source(item)}"] += 1
-                copy = findings(prepare(mutated, title))
+                copy_by = variants(prepare(mutated, title))
+                copy = copy_by[None]
+                for t in heads_at:
+                    a, b = original_by[t], copy_by[t]
+                    head_caught[kind][(t, False)] += caught(a, b, p) is not None
+                    head_caught[kind][(t, True)] += caught(shown(a), shown(b), p) is not None
                 hit = caught(original, copy, p)
                 per[kind]["caught"] += hit is not None
                 per[kind][f"caught:{_source(item)}"] += hit is not None
                 per[kind]["caught_shown"] += caught(shown(original), shown(copy), p) is not None
+                for t in SWEEP:
+                    above = [f for f in original if f.confidence >= t]
+                    kept = [f for f in copy if f.confidence >= t]
+                    swept_caught[kind][t] += caught(above, kept, p) is not None
                 if len(examples[kind]) < 60 and (hit is None or len(examples[kind]) < 10):
                     examples[kind].append(
                         {
@@ -221,6 +255,47 @@ def run(
             else None,
             "findings_per_1000_words": round(1000 * n_shown / n_words, 2) if n_words else None,
         },
+        "sweep": [
+            {
+                "min_confidence": t,
+                "recall": round(sum(c[t] for c in swept_caught.values()) / planted, 3)
+                if planted
+                else None,
+                "recall_by_type": {
+                    k: round(swept_caught[k][t] / per[k]["planted"], 3)
+                    if per[k]["planted"]
+                    else None
+                    for k in kinds
+                },
+                "findings_per_1000_words": round(1000 * swept_noise[t] / n_words, 2)
+                if n_words
+                else None,
+            }
+            for t in SWEEP
+        ],
+        "head_sweep": [
+            {
+                "head_min_confidence": t,
+                **{
+                    name: {
+                        "recall": round(sum(c[(t, on)] for c in head_caught.values()) / planted, 3)
+                        if planted
+                        else None,
+                        "recall_by_type": {
+                            k: round(head_caught[k][(t, on)] / per[k]["planted"], 3)
+                            if per[k]["planted"]
+                            else None
+                            for k in kinds
+                        },
+                        "findings_per_1000_words": round(1000 * head_noise[(t, on)] / n_words, 2)
+                        if n_words
+                        else None,
+                    }
+                    for name, on in (("all", False), ("shown", True))
+                },
+            }
+            for t in heads_at
+        ],
         "noise": {
             "words": n_words,
             "findings": n_findings,
@@ -282,6 +357,23 @@ def main(argv: list[str] | None = None) -> int:
         f"  shown (confidence >= {sh['min_confidence']}): recall {sh['recall']} (mean of the "
         f"types {sh['macro_recall']}); noise {sh['findings_per_1000_words']} per 1,000 words"
     )
+    print("  by display threshold: min_confidence  recall  noise/1,000 words  recall by type")
+    for row in report["sweep"]:
+        by_type = "  ".join(f"{k} {v}" for k, v in row["recall_by_type"].items())
+        print(
+            f"    {row['min_confidence']:.1f}  {row['recall']}  "
+            f"{row['findings_per_1000_words']}  {by_type}"
+        )
+    if report["head_sweep"]:
+        print("  by the heads' own threshold (all findings | shown):")
+    for row in report["head_sweep"]:
+        a, sh = row["all"], row["shown"]
+        print(
+            f"    heads >= {row['head_min_confidence']:.2f}: recall {a['recall']} noise "
+            f"{a['findings_per_1000_words']} | recall {sh['recall']} noise "
+            f"{sh['findings_per_1000_words']}; evaluative {a['recall_by_type'].get('evaluative')}"
+            f" | {sh['recall_by_type'].get('evaluative')}"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -3,7 +3,7 @@
     pip install -e '.[heads]'
     python bench/quality.py --babe ../shared/eval/babe_dev.jsonl \\
         --basil ../shared/eval/basil_dev.jsonl [--babe-limit N] [--basil-limit N] \\
-        [--no-llm-checker] [--model-findings FILE] [--threads 2] [--json OUT]
+        [--no-llm-checker | --no-model-only] [--model-findings FILE] [--threads 2] [--json OUT]
 
 Two configurations on the same evenly spaced samples (``--babe-limit`` BABE sentences,
 ``--basil-limit`` BASIL articles; 0: all):
@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--basil-limit", type=int, default=0, help="evenly spaced (0: all)")
     parser.add_argument("--no-llm-checker", action="store_true", help="leave the model checker out")
     parser.add_argument(
+        "--no-model-only",
+        action="store_true",
+        help="the no_model configuration alone (no embeddings, no model): its figures and tables",
+    )
+    parser.add_argument(
         "--model-findings", type=Path, default=None, help="keep model findings here"
     )
     parser.add_argument("--threads", type=int, default=2, help="llama.cpp threads (embeddings)")
@@ -130,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         "reliability": {"babe": babe_reliability(babe, det_babe)},
     }
     report["no_model"]["reliability"]["basil"] = report["no_model"]["basil"].pop("reliability")
+    if args.no_model_only:
+        print(f"BABE: {len(babe)} of {len(babe_all)} sentences; BASIL: {len(basil)} articles")
+        print_row("no_model", report["no_model"]["babe"], report["no_model"]["basil"])
+        print_reliability("no_model", report["no_model"]["reliability"])
+        write(args.json, report)
+        return 0
 
     # The heads: on BABE, fold heads that never saw the sentence's topic.
     os.environ["COPYDESK_HEADS_DIR"] = tempfile.mkdtemp(prefix="no-user-heads-")
@@ -206,10 +217,14 @@ def main(argv: list[str] | None = None) -> int:
             )
     print_reliability("no_model", report["no_model"]["reliability"])
     print_reliability("default", report["default"]["reliability"])
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    write(args.json, report)
     return 0
+
+
+def write(path: Path | None, report: dict[str, Any]) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -228,9 +228,13 @@ def test_a_failed_stage_makes_the_article_partial_and_retry_failed_runs_it_again
 def test_fail_on_exits_1_and_usage_errors_exit_2(runner, served, articles, tmp_path):
     folder, _ = articles
     out = tmp_path / "results.jsonl"
-    assert batch(runner, folder, "--output", out, "--fail-on", "high").exit_code == 0
+    # the fake model's findings are model-only (confidence 0.4): shown only with a lower bar
+    shown = ("--min-confidence", "0.3")
+    assert batch(runner, folder, "--output", out, "--fail-on", "high", *shown).exit_code == 0
     out.unlink()
-    assert batch(runner, folder, "--output", out, "--fail-on", "medium").exit_code == 1
+    assert batch(runner, folder, "--output", out, "--fail-on", "medium", *shown).exit_code == 1
+    out.unlink()
+    assert batch(runner, folder, "--output", out, "--fail-on", "medium").exit_code == 0
 
     assert batch(runner, tmp_path / "nope", "--output", out).exit_code == 2
     assert batch(runner, folder, "--output", tmp_path).exit_code == 2

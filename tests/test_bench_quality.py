@@ -1,6 +1,6 @@
 """bench/quality.py's figures on tiny BABE- and BASIL-shaped items with findings made by
-hand, and the embedding cache bench/heads_embed.py keeps (read back, and a cut line
-skipped rather than fatal)."""
+hand, the embedding cache bench/heads_embed.py keeps (read back, and a cut line
+skipped rather than fatal), and its embedder sending several texts per request."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ pytest.importorskip("numpy", reason="the benchmarks need the heads extra (numpy)
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
-from heads_embed import Embedded, EmbeddingCache, EmbeddingModel  # noqa: E402
+from heads_embed import Embedded, Embedder, EmbeddingCache, EmbeddingModel  # noqa: E402
 from quality_scores import babe_reliability, babe_scores, basil_scores  # noqa: E402
 
 from copydesk.types import Finding  # noqa: E402
@@ -104,3 +104,62 @@ def test_the_embedding_cache_reads_back_and_skips_a_line_cut_short(tmp_path: Pat
     assert again.get("A sentence.") == Embedded([0.5, -0.25], 3)
     assert again.unreadable == 1
     assert "A sentence." not in cache.path.read_text(encoding="utf-8")  # hashes only
+
+
+class FakeEmbeddings:
+    """An OpenAI client's ``embeddings``: a text's vector is [its length, 1.0], its tokens
+    its words plus one; ``usage`` is the request's total, as llama.cpp reports it."""
+
+    def __init__(self, usage_extra: int = 0) -> None:
+        self.requests: list[list[str]] = []
+        self.usage_extra = usage_extra
+
+    def create(self, model: str, input: list[str]):
+        from types import SimpleNamespace as NS
+
+        self.requests.append(list(input))
+        # answered out of order: the embedder must put them back by index
+        data = [NS(index=i, embedding=[float(len(t)), 1.0]) for i, t in enumerate(input)][::-1]
+        tokens = sum(len(t.split()) + 1 for t in input) + self.usage_extra
+        return NS(data=data, usage=NS(prompt_tokens=tokens))
+
+
+def fake_embedder(tmp_path: Path, monkeypatch, batch: int, count=None, usage_extra: int = 0):
+    from types import SimpleNamespace as NS
+
+    monkeypatch.setenv("COPYDESK_HEADS_CACHE", str(tmp_path))
+    api = FakeEmbeddings(usage_extra)
+    model = EmbeddingModel("m", None, "mean", "", "test")
+    embedder = Embedder(model, lambda: (NS(embeddings=api), None), "m", batch, count)
+    return embedder, api
+
+
+def words_plus_one(handle, text: str) -> int:
+    return len(text.split()) + 1
+
+
+def test_the_embedder_sends_several_texts_per_request_each_with_its_own_token_count(
+    tmp_path: Path, monkeypatch
+):
+    embedder, api = fake_embedder(tmp_path, monkeypatch, batch=2, count=words_plus_one)
+    texts = ["One two.", "Three.", "Four five six.", "One two."]
+    got = embedder.embed(texts)
+    assert api.requests == [["One two.", "Three."], ["Four five six."]]  # the repeat is sent once
+    assert [g.vector[0] for g in got] == [8.0, 6.0, 14.0, 8.0]
+    assert [g.tokens for g in got] == [3, 2, 4, 3]
+    assert embedder.computed_tokens == 9 and embedder.requests == 2
+    assert embedder.embed(["Three."])[0].tokens == 2 and embedder.requests == 2  # cached
+
+
+def test_a_request_whose_usage_is_not_the_sum_of_the_texts_counts_is_refused(
+    tmp_path: Path, monkeypatch
+):
+    embedder, _ = fake_embedder(tmp_path, monkeypatch, batch=4, count=words_plus_one, usage_extra=1)
+    with pytest.raises(RuntimeError, match="sum to 5, the request used 6"):
+        embedder.embed(["One two.", "Three."])
+
+
+def test_without_a_per_text_count_the_embedder_asks_one_text_at_a_time(tmp_path: Path, monkeypatch):
+    embedder, api = fake_embedder(tmp_path, monkeypatch, batch=16, count=None)
+    embedder.embed(["One two.", "Three."])
+    assert api.requests == [["One two."], ["Three."]]

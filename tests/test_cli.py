@@ -44,11 +44,26 @@ def test_a_json_report_validates_against_the_published_schema(
 
 
 def test_fail_on_exits_1_when_a_finding_is_severe_enough(runner, served, sample_path):
+    # the fake model's finding is model-only (confidence 0.4): shown only with a lower bar
     args = ["check", str(sample_path), "--checkers", "llm", "--format", "markdown"]
+    args += ["--min-confidence", "0.3"]
     assert runner.invoke(cli, [*args, "--fail-on", "high"]).exit_code == 0
     result = runner.invoke(cli, [*args, "--fail-on", "medium"])
     assert result.exit_code == 1
     assert "## Findings (1)" in result.stdout and "missing_detail" in result.stdout
+
+
+def test_by_default_what_is_more_likely_wrong_than_right_is_hidden_but_kept_in_json(
+    runner, served, sample_path, tmp_path
+):
+    args = ["check", str(sample_path), "--checkers", "llm"]
+    shown = runner.invoke(cli, [*args, "--fail-on", "low"])
+    assert shown.exit_code == 0, "a model-only finding (confidence 0.4) does not fail the check"
+    assert "1 below confidence 0.5 hidden" in shown.stdout
+    report = tmp_path / "r.json"
+    assert runner.invoke(cli, [*args, "--format", "json", "-o", str(report)]).exit_code == 0
+    (finding,) = json.loads(report.read_text(encoding="utf-8"))["findings"]
+    assert finding["category"] == "missing_detail" and finding["confidence"] == 0.4
 
 
 def test_min_confidence_hides_findings_from_the_display_and_from_fail_on(
