@@ -268,3 +268,12 @@ class StandIn:
     def locate(self, quote: str, **_: Any) -> Span | None:
         at = self.article.text.find(quote)
         return None if at < 0 else Span(at, at + len(quote))
+
+
+def in_folder_with_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Path:
+    """Work in ``tmp_path``, holding ``text`` as article.txt, with no installed plugin
+    loaded: a command-line test's folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")
+    (tmp_path / "article.txt").write_text(text)
+    return tmp_path

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import in_folder_with_article
 from test_evidence_cli import ARTICLE, check
 
 from copydesk.plugins.evidence.wording import Vocabulary, WordRules, wording
@@ -15,10 +16,7 @@ from copydesk.report import report_problems
 
 @pytest.fixture
 def article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COPYDESK_LOAD_PLUGINS", "")
-    (tmp_path / "article.txt").write_text(ARTICLE)
-    return tmp_path
+    return in_folder_with_article(tmp_path, monkeypatch, ARTICLE)
 
 
 def verdicts_of(summary: str) -> tuple[list[tuple[str, str]], dict]:
