@@ -228,3 +228,41 @@ def test_live_the_tiny_model_answers_through_the_openai_client(
     assert port is not None
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 2):
         pass
+
+
+def _config(tmp_path: Path) -> server.ServerConfig:
+    return server.ServerConfig(
+        model_path=tmp_path / "model.gguf",
+        model_name="m",
+        model_sha256="0" * 64,
+        n_ctx=4096,
+        seed=42,
+        threads=2,
+    )
+
+
+def test_the_server_drafts_from_the_context_n_grams(tmp_path: Path) -> None:
+    # Answers copy the article's words, so llama.cpp's n-gram drafts are often accepted;
+    # greedy verification keeps each answer the same token for token (bench/speculative.py).
+    xllamacpp = pytest.importorskip("xllamacpp")
+    params = server._params(xllamacpp, _config(tmp_path))
+    ngram = xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE
+    assert list(params.speculative.types) == [ngram]
+    assert params.speculative.ngram_simple.size_n == server.SPECULATE_N
+    assert params.speculative.ngram_simple.size_m == server.SPECULATE_M
+
+
+def test_an_xllamacpp_without_n_gram_drafts_still_starts(tmp_path: Path) -> None:
+    xllamacpp = pytest.importorskip("xllamacpp")
+
+    class Older:
+        """xllamacpp as it was before speculative decoding types existed."""
+
+        def __getattr__(self, name: str) -> object:
+            if name == "common_speculative_type":
+                raise AttributeError(name)
+            return getattr(xllamacpp, name)
+
+    params = server._params(Older(), _config(tmp_path))  # type: ignore[arg-type]
+    none = xllamacpp.common_speculative_type.COMMON_SPECULATIVE_TYPE_NONE
+    assert list(params.speculative.types) == [none]
