@@ -46,6 +46,17 @@ if TYPE_CHECKING:
 
 CATEGORIES = ("loaded_language", "unattributed_claim")
 
+#: A head flags at most one sentence for every this many words of the article: its
+#: highest-scoring sentences at or above its threshold. BABE, where the heads were
+#: fitted, is half biased sentences; a news article is not (BASIL's annotators marked
+#: loaded wording in 4% of sentences), so at BABE's threshold a head flags a sentence in
+#: every few of an ordinary article. Measured with bench/planted.py --heads on FRANK and
+#: BASIL dev (one budget for both heads, chosen over 250-400 words per finding): every
+#: judged sentence above threshold gave recall 0.671 at 16.9 findings per 1,000 words
+#: on the unmutated articles; this budget 0.614 at 11.7; 250 words 0.625 at 12.2; 400
+#: words 0.592 at 11.1; no heads 0.562 at 8.6. Every article may get one.
+WORDS_PER_FINDING = 300
+
 
 class Embeddings(Protocol):
     vectors: list[list[float]]
@@ -105,14 +116,21 @@ def judge(
     """The findings for ``sentences`` of ``article`` with these embeddings and heads."""
     text = article.text
     hits = find_loaded_words(article)  # once: it reads the whole article for its topic
+    budget = max(1, round(len(article.body_text.split()) / WORDS_PER_FINDING))
     found: list[Finding] = []
-    for sentence, vector in zip(sentences, vectors, strict=True):
-        for head in heads:
+    for head in heads:
+        flagged = []
+        for sentence, vector in zip(sentences, vectors, strict=True):
             probability = head.score(vector)
             if probability < head.threshold:
                 continue
             if head.category == "unattributed_claim" and _reports_someone(text, sentence):
                 continue  # an opinion someone is reported holding is theirs, not the paper's
+            flagged.append((probability, sentence))
+        # The article's own most-judged sentences, within its budget; ties by position,
+        # so the same article always gets the same findings.
+        flagged.sort(key=lambda pair: (-pair[0], pair[1].span.start))
+        for probability, sentence in flagged[:budget]:
             for pick in pick_spans(text, sentence, hits):
                 found.append(_finding(head, probability, pick))
     return found

@@ -18,6 +18,7 @@ import pytest
 
 from copydesk.context import CheckContext
 from copydesk.furniture import strip_furniture
+from copydesk.plugins import judgement as judgement_module
 from copydesk.plugins.heads.head_file import OtherModel, write_head
 from copydesk.plugins.judgement import judgement
 from copydesk.types import Article
@@ -161,8 +162,9 @@ def test_a_run_whose_model_no_head_fits_reports_the_stage_skipped_with_why(
 
 
 def test_an_opinion_head_reports_an_unattributed_claim_only_where_no_one_is_reported(
-    heads_dir,
+    heads_dir, monkeypatch
 ):
+    monkeypatch.setattr(judgement_module, "WORDS_PER_FINDING", 5)  # room for every finding
     write_head(heads_dir / "opinion.head.json", tiny_head("opinion", "unattributed_claim"))
     text = (
         "The shameful plan was passed. "
@@ -171,9 +173,26 @@ def test_an_opinion_head_reports_an_unattributed_claim_only_where_no_one_is_repo
     found = [(f.category, f.quote) for f in check(StandIn(text))]
     assert found == [
         ("loaded_language", "shameful plan"),
-        ("unattributed_claim", "shameful plan"),
         # the critics' opinion is theirs: loaded framing perhaps, not an unattributed claim
         ("loaded_language", "Critics at the packed meeting on Monday said"),
+        ("unattributed_claim", "shameful plan"),
+    ]
+
+
+def test_a_head_flags_an_articles_most_judged_sentences_within_its_budget(heads_dir, monkeypatch):
+    # BABE, where heads are fitted, is half biased; a news article is not. A head that
+    # fires on every sentence of an article is told apart from one that singles one out.
+    text = (
+        "The council met on Monday. Its staggering plan was passed. "
+        "The shameful vote came at noon. A disastrous budget followed."
+    )
+    assert [f.quote for f in check(StandIn(text))] == [
+        "Its staggering plan was passed"
+    ]  # 17 words: one
+    monkeypatch.setattr(judgement_module, "WORDS_PER_FINDING", 8)
+    assert [f.quote for f in check(StandIn(text))] == [
+        "Its staggering plan was passed",
+        "shameful vote",
     ]
 
 
