@@ -10,9 +10,11 @@ import pytest
 from conftest import in_folder_with_article
 from test_evidence_cli import check
 
+from copydesk.plugins.evidence.figure_check import assess, decide
+from copydesk.plugins.evidence.statements import ToVerify
 from copydesk.plugins.evidence.together import Document, Passages, TogetherRules, apart, place
 from copydesk.report import report_problems
-from copydesk.types import Passage
+from copydesk.types import Passage, Statement
 
 ARTICLE = (
     "Marta Silva joined Porto in 2019 and scored 14 goals last season. "
@@ -172,3 +174,18 @@ def test_a_transcripts_speaker_label_names_every_sentence_of_the_turn():
     # the turn ends where the next one starts
     swapped = "Jo Park said the city set aside $12 million."
     assert apart(place(swapped, 0, len(swapped), evidence, swapped), evidence) is not None
+
+
+def test_a_claims_particulars_together_in_a_later_passage_are_supported_by_that_one():
+    # bm25 ranks first the passage with the claim's words, but the figures are in another
+    crowd = "The bridge vote drew a big crowd of residents to the council hall."
+    cost = "Mayor Ana Ruiz said the work would cost 12 million dollars."
+    claim = (
+        "The bridge vote drew a big crowd, and Mayor Ana Ruiz put the cost at 12 million dollars."
+    )
+    statement = Statement("article", claim, 0, len(claim))
+    found = [passage("hall.txt", crowd), passage("cost.txt", cost)]
+    item = ToVerify(statement, None, claim, found)
+    verdict, matches = decide(assess(item, claim, claim, None, Passages(found)))
+    assert verdict == "supported"
+    assert [(i, m.claim.text) for i, m in matches] == [(1, "Mayor Ana Ruiz"), (1, "12 million")]

@@ -178,6 +178,10 @@ def _by_particulars(a: Assessment, rules: Rules) -> Decision:
             rules.missing_in == "document" and _anywhere(p) == "missing"
         ):
             missing.append((at, best))
+        elif p.whole is None and (found := p.within(len(p.by_passage)))[1].status == "agrees":
+            # an article claim's particular found only in a later passage: that one is
+            # what its "supported" cites (a given text's is present in the article)
+            agreeing.append(found)
     if against:
         return "contradicted", against
     if missing:
