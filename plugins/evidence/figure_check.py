@@ -347,7 +347,9 @@ async def check_figures(ctx: CheckContext, rules: Rules = DEFAULT_RULES) -> list
                 casing,
                 vocabulary if i.document is not None else None,
                 # an article's claim: its particulars placed in the passages found for it
-                document if i.document is not None else Passages(i.passages),
+                document
+                if i.document is not None
+                else (Passages(i.passages) if rules.together else None),
             )
             for i in items
         ]
