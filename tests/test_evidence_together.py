@@ -10,8 +10,11 @@ import pytest
 from conftest import in_folder_with_article
 from test_evidence_cli import check
 
-from copydesk.plugins.evidence.together import Document, TogetherRules, apart, place
+from copydesk.plugins.evidence.figure_check import assess, decide
+from copydesk.plugins.evidence.statements import ToVerify
+from copydesk.plugins.evidence.together import Document, Passages, TogetherRules, apart, place
 from copydesk.report import report_problems
+from copydesk.types import Passage, Statement
 
 ARTICLE = (
     "Marta Silva joined Porto in 2019 and scored 14 goals last season. "
@@ -87,3 +90,102 @@ def test_sentences_run_together_without_a_space_are_still_two():
         "Elsewhere Britain won.",
         "The U.S.Army came.",
     ]
+
+
+# -- the article's own claims, against the passages found for them in its sources --------
+
+SOURCE = (
+    "Councillor Jo Park said turnout in the east ward was 40 percent. "
+    "The count ended after midnight. Mayor Ana Ruiz thanked the volunteers.\n"
+)
+
+
+def checked_against_source(claim: str) -> list[dict]:
+    """The findings on an article of ``claim`` and a sentence with no particulars (an
+    article has twenty words at the least), checked against :data:`SOURCE`."""
+    Path("article.txt").write_text(
+        f"{claim}\n\nVolunteers counted the ballots by hand in the old hall.\n"
+    )
+    Path("source.txt").write_text(SOURCE)
+    report = check("article.txt", "--source", "source.txt")
+    assert report_problems(report) == []  # every evidence quote where it says
+    return [f for f in report["findings"] if f["target"] == "article"]
+
+
+def test_an_article_giving_one_persons_figure_to_another_is_unsupported_with_the_sources_words(
+    article,
+):
+    # Both names and the figure are in the source's one passage, so each is found; only
+    # the figure is said by Park, and the mayor comes two sentences later.
+    [finding] = checked_against_source(
+        "Mayor Ana Ruiz said turnout in the east ward was 40 percent."
+    )
+    assert finding["category"] == "unsupported_claim"
+    assert finding["explanation"] == (
+        'The source (source.txt) has "Mayor Ana Ruiz" and "40 percent", but never in one '
+        "sentence or the next: which goes with which?"
+    )
+    [evidence] = finding["evidence"]
+    assert (evidence["source"], evidence["document"]) == ("sources", "source.txt")
+    assert evidence["quote"] == SOURCE[evidence["start"] : evidence["end"]]
+    assert evidence["quote"].startswith("Councillor Jo Park said turnout")
+
+
+def test_an_article_giving_the_figure_to_whom_the_source_gives_it_is_not_flagged(article):
+    assert (
+        checked_against_source("Councillor Jo Park said turnout in the east ward was 40 percent.")
+        == []
+    )
+
+
+def passage(document: str, text: str, start: int = 0) -> Passage:
+    return Passage(document, None, document, text[start:], start, len(text), source="sources")
+
+
+def test_across_passages_together_is_near_in_one_document_and_never_in_two():
+    one = "Ana Ruiz spoke first. The hall was full. Turnout was 40 percent."
+    claim = "Ana Ruiz said turnout was 40 percent."
+
+    def split(*passages: Passage) -> object:
+        evidence = Passages(passages)
+        return apart(place(claim, 0, len(claim), evidence, claim), evidence)
+
+    assert split(passage("a.txt", one)) is not None  # the first sentence and the third
+    near = "Ana Ruiz spoke first. Turnout was 40 percent."
+    assert split(passage("a.txt", near)) is None
+    # passages of one document found apart: what lies between is counted as nothing
+    cut = one.index("Turnout")
+    assert split(passage("a.txt", one[:21]), passage("a.txt", one, cut)) is None
+    # the same sentences in two documents are never together
+    assert split(passage("a.txt", one[:21]), passage("b.txt", one, cut)) is not None
+
+
+def test_a_transcripts_speaker_label_names_every_sentence_of_the_turn():
+    transcript = (
+        "MAYOR ANA RUIZ: Thank you for coming. The project will not raise taxes. "
+        "We have set aside 12 million dollars. The state will pay the rest.\n"
+        "JO PARK: Turnout was 40 percent.\n"
+    )
+    evidence = Passages([passage("transcript.txt", transcript)])
+    hers = "Mayor Ana Ruiz said the city set aside $12 million."
+    assert apart(place(hers, 0, len(hers), evidence, hers), evidence) is None
+    his = "Jo Park said turnout was 40 percent."
+    assert apart(place(his, 0, len(his), evidence, his), evidence) is None
+    # the turn ends where the next one starts
+    swapped = "Jo Park said the city set aside $12 million."
+    assert apart(place(swapped, 0, len(swapped), evidence, swapped), evidence) is not None
+
+
+def test_a_claims_particulars_together_in_a_later_passage_are_supported_by_that_one():
+    # bm25 ranks first the passage with the claim's words, but the figures are in another
+    crowd = "The bridge vote drew a big crowd of residents to the council hall."
+    cost = "Mayor Ana Ruiz said the work would cost 12 million dollars."
+    claim = (
+        "The bridge vote drew a big crowd, and Mayor Ana Ruiz put the cost at 12 million dollars."
+    )
+    statement = Statement("article", claim, 0, len(claim))
+    found = [passage("hall.txt", crowd), passage("cost.txt", cost)]
+    item = ToVerify(statement, None, claim, found)
+    verdict, matches = decide(assess(item, claim, claim, None, Passages(found)))
+    assert verdict == "supported"
+    assert [(i, m.claim.text) for i, m in matches] == [(1, "Mayor Ana Ruiz"), (1, "12 million")]

@@ -20,7 +20,17 @@ from copydesk.types import Evidence, Finding, Passage, Verdict
 
 from .figures import Match, Mention, compare, mentions
 from .statements import ToVerify, statements_to_verify
-from .together import DEFAULT_TOGETHER, Apart, Document, Placed, TogetherRules, apart, place
+from .together import (
+    DEFAULT_TOGETHER,
+    Apart,
+    Document,
+    Passages,
+    Placed,
+    Sentences,
+    TogetherRules,
+    apart,
+    place,
+)
 from .verdict import verdict_finding
 from .wording import DEFAULT_WORD_RULES, Vocabulary, Wording, WordRules, wording
 
@@ -46,9 +56,15 @@ class Rules:
     strict: bool = True
     #: when words the evidence lacks leave a given text's statement unsupported
     words: WordRules = DEFAULT_WORD_RULES
-    #: when a given text's particulars, each in the article, are apart there (``None``:
-    #: never; :mod:`.together`)
+    #: when a statement's particulars, each in its evidence, are apart there (a given
+    #: text's in the article, a claim's in the passages found for it; ``None``: never;
+    #: :mod:`.together`)
     together: TogetherRules | None = DEFAULT_TOGETHER
+
+    @property
+    def searched(self) -> int:
+        """How many passages are found for each statement."""
+        return max(self.passages, 1, self.together.passages if self.together else 1)
 
 
 #: Chosen on FRANK's dev half (``bench/factcheck.py --tune``, by the lower of CNN/DM's and
@@ -86,9 +102,10 @@ class Assessment:
     particulars: list[Particular] = field(default_factory=list)
     #: a given text's statement against the whole article (its one document)
     wording: Wording | None = None
-    #: a given text's particulars and the article's sentences that have each
+    #: the statement's particulars and the evidence's sentences that have each (the
+    #: article's, for a given text; the passages found, for an article's claim)
     placed: list[Placed] = field(default_factory=list)
-    document: Document | None = None
+    document: Sentences | None = None
 
     def apart(self, rules: TogetherRules | None) -> Apart | None:
         if rules is None or self.document is None:
@@ -101,7 +118,7 @@ def assess(
     text: str,
     casing: str,
     vocabulary: Vocabulary | None = None,
-    document: Document | None = None,
+    document: Sentences | None = None,
 ) -> Assessment:
     """Every particular of ``item``'s statement (in ``text``, the text it is in) compared
     with its passages and its whole document, its wording with ``vocabulary`` (its
@@ -161,6 +178,10 @@ def _by_particulars(a: Assessment, rules: Rules) -> Decision:
             rules.missing_in == "document" and _anywhere(p) == "missing"
         ):
             missing.append((at, best))
+        elif p.whole is None and (found := p.within(len(p.by_passage)))[1].status == "agrees":
+            # an article claim's particular found only in a later passage: that one is
+            # what its "supported" cites (a given text's is present in the article)
+            agreeing.append(found)
     if against:
         return "contradicted", against
     if missing:
@@ -201,14 +222,7 @@ def judge(ctx: CheckContext, a: Assessment, rules: Rules = DEFAULT_RULES) -> Non
         lacking = ", ".join(f'"{m.claim.text}"' for _, m in matches[:3])
         explanation = f"Nothing in the evidence gives {lacking}: the closest passage does not."
     elif verdict == "not_found" and (split := _split(a, rules)) is not None:
-        explanation = (
-            f'The article has "{split.first.text}" and "{split.second.text}", but never '
-            f"{_near(rules)}: which goes with which?"
-        )
-        suggestion = "Check what the article says of each."
-        start = split.best.start
-        quote = (item.document or "")[start : split.best.end]
-        evidence = [Evidence(ARTICLE_SOURCE, ctx.evidence.article_id, quote, start)]
+        explanation, suggestion, evidence = _apart(ctx, a, split, rules)
     elif verdict == "not_found":
         absent = a.wording.absent if a.wording else []
         lacking = ", ".join(f'"{w.text}"' for w in absent[:4])
@@ -241,6 +255,35 @@ def _split(a: Assessment, rules: Rules) -> Apart | None:
     if a.wording is not None and a.wording.unsupported(rules.words):
         return None
     return a.apart(rules.together)
+
+
+def _apart(
+    ctx: CheckContext, a: Assessment, split: Apart, rules: Rules
+) -> tuple[str, str, list[Evidence]]:
+    """What a statement whose particulars are apart in its evidence is told, and the
+    evidence's words where the most of them are together."""
+    pair = f'"{split.first.text}" and "{split.second.text}"'
+    if not isinstance(a.document, Passages):  # a given text's: the article
+        start, end = split.best.start, split.best.end
+        quote = (a.item.document or "")[start:end]
+        evidence = Evidence(ARTICLE_SOURCE, ctx.evidence.article_id, quote, start)
+        whose, has, says = "the article", "has", "says"
+    else:
+        p = a.document.passage(split)
+        evidence = Evidence(
+            p.source, p.document, p.text, p.start, title=p.title, location=p.location
+        )
+        found_in = {
+            (s.source, s.document)
+            for _, at in a.placed
+            for s in (a.document.stretch_of(i)[1] for i in at)
+        }
+        one = len(found_in) == 1
+        whose, has, says = (_where(p), "has", "says") if one else ("the sources", "have", "say")
+    # not str.capitalize: it would lower-case the source's name
+    told = f"{whose[0].upper()}{whose[1:]} {has} {pair}, but never {_near(rules)}"
+    explanation = f"{told}: which goes with which?"
+    return explanation, f"Check what {whose} {says} of each.", [evidence]
 
 
 def _near(rules: Rules) -> str:
@@ -285,7 +328,7 @@ async def check_figures(ctx: CheckContext, rules: Rules = DEFAULT_RULES) -> list
     raised through its verdict, so none are returned here)."""
     import asyncio
 
-    items = await statements_to_verify(ctx, k=max(rules.passages, 1))
+    items = await statements_to_verify(ctx, k=rules.searched)
     if not items:
         return []  # no thread for nothing: a run with no evidence is most runs
     casing = ctx.evidence.whole_article.text
@@ -303,7 +346,10 @@ async def check_figures(ctx: CheckContext, rules: Rules = DEFAULT_RULES) -> list
                 given.get(i.statement.target, ctx.article.text),
                 casing,
                 vocabulary if i.document is not None else None,
-                document if i.document is not None else None,
+                # an article's claim: its particulars placed in the passages found for it
+                document
+                if i.document is not None
+                else (Passages(i.passages) if rules.together else None),
             )
             for i in items
         ]
