@@ -2,8 +2,9 @@
 
 A word is flagged when the VADER sentiment lexicon (Hutto & Gilbert 2014: mean valence
 from ten raters, -4 to +4) rates it strongly, and the reporter chose it: it is not inside
-quotation marks, not in attributed speech ("X said ...", "..., X said", "according to"),
-and not a proper name ("Cold War", "Black Lives Matter"). Evaluative modifiers (adjectives
+quotation marks (read over the paragraph, :mod:`.quoted_passages`: a quotation of several
+sentences, or in single marks with apostrophes inside), not in attributed speech ("X said
+...", "..., X said", "according to"), and not a proper name ("Cold War", "Black Lives Matter"). Evaluative modifiers (adjectives
 and -ly adverbs: "bitter", "wildly") count at a lower strength than other words, since
 strongly negative nouns are often just the subject of the news ("war", "terrorism"); and in
 a full article a noun or verb the article keeps repeating is taken as its topic.
@@ -35,11 +36,10 @@ from copydesk.errors import ConfigError
 from copydesk.types import Article, Finding, Span
 
 from . import word_lists
-from .attribution import reporter_voice
+from .quoted_passages import article_voices
 from .text_helpers import (
     FUNCTION_WORDS,
     Word,
-    article_sentences,
     inflected_report_verb,
     inside,
     joined,
@@ -206,12 +206,11 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
     ``extra`` are more evaluative words (they count at the lowest strength)."""
     extra = frozenset(extra)
     text = article.text
-    sentences = article_sentences(article)
+    voices = article_voices(article)
     body_words = words(text, article.body_span.start, article.body_span.end)
-    topical = _topic_families(body_words) if len(sentences) >= 3 else set()
+    topical = _topic_families(body_words) if len(voices) >= 3 else set()
     hits: list[Hit] = []
-    for sentence in sentences:
-        voice = reporter_voice(text, sentence)
+    for sentence, voice in voices:
         tokens = words(text, sentence.start, sentence.end)
         for i, tok in enumerate(tokens):
             if not inside(voice, tok.start, tok.end) or not _common_word(tok, i):

@@ -132,3 +132,21 @@ def test_a_user_lexicon_adds_its_modifiers(tmp_path):
     assert find_loaded_words(article) == []  # in no list copydesk may ship
     (hit,) = find_loaded_words(article, extra={"staggering"})
     assert hit.word.text == "staggering"
+
+
+def test_a_quotation_over_several_sentences_is_the_speakers_throughout(run_copydesk):
+    text = (
+        "The mayor spoke after the vote.\n"
+        "“We lost tonight. It’s a disastrous budget. We will fight on,” she said."
+    )
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_quotation_in_single_marks_keeps_its_apostrophes_inside(run_copydesk):
+    text = "The manager was blunt. ‘We didn’t win either game. It was a disastrous night.’"
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_reporters_words_after_a_closed_quotation_are_still_flagged(run_copydesk):
+    text = "“We lost tonight. We will fight on,” she said after a disastrous vote."
+    assert loaded(run_copydesk, text) == ["disastrous vote"]
