@@ -48,7 +48,7 @@ from .text_helpers import (
     word_family,
     words,
 )
-from .word_sense import plain_sense
+from .word_sense import names_an_offence, plain_sense, used_as_verb
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -111,10 +111,12 @@ def is_modifier(word: str) -> bool:
     return any(d in lexicon for d in derived)
 
 
-def strength(word: str) -> float:
-    """How loaded ``word`` is, 0.0 when it is not: the |valence| past its threshold."""
+def strength(word: str, modifier: bool | None = None) -> float:
+    """How loaded ``word`` is, 0.0 when it is not: the |valence| past its threshold.
+    ``modifier``: whether it is used as a modifier here (default: whether it is shaped
+    like one, :func:`is_modifier`)."""
     v = valence(word)
-    if is_modifier(word):
+    if is_modifier(word) if modifier is None else modifier:
         if abs(v) >= MODIFIER_THRESHOLD or (v and _npov_confirmed(word)):
             return abs(v)
         return 0.0
@@ -132,6 +134,8 @@ class Hit:
     phrase: Span
     #: An intensifier ("extremely", "vast"): exaggeration rather than a charged word.
     intensifier: bool = False
+    #: Used as an evaluative modifier here (an adjective or manner adverb, not a verb).
+    modifier: bool = False
 
 
 @copydesk.checker("loaded-words", categories=("loaded_language",))
@@ -181,7 +185,7 @@ def _finding(text: str, hit: Hit) -> Finding:
             confidence=CONFIDENCE_INTENSIFIER,
         )
     tone = "negative" if v < 0 else "positive"
-    modifier = is_modifier(word)
+    modifier = hit.modifier
     kind = "an evaluative modifier" if modifier else "a strongly charged word"
     return Finding(
         category="loaded_language",
@@ -218,18 +222,21 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
             if report_verb(tok.text) and i + 1 < len(tokens):
                 continue  # "X denied ...": how a claim is reported is not loaded in itself
             v = valence(tok.text)
-            if strength(tok.text) == 0.0:
+            modifier = is_modifier(tok.text) and not used_as_verb(tokens, i)
+            if strength(tok.text, modifier) == 0.0:
                 if not (extra and _listed(tok.lower, extra)):
                     continue
                 v = v or -MODIFIER_THRESHOLD  # a listed word VADER does not rate
-            if not is_modifier(tok.text) and word_family(tok.text) in topical:
+            if not modifier and word_family(tok.text) in topical:
                 continue
-            if is_modifier(tok.text) and plain_sense(text, tokens, i, v):
+            if modifier and plain_sense(text, tokens, i, v):
                 continue
-            phrase = _phrase(text, tokens, i, voice)
+            if not modifier and names_an_offence(text, tokens, i):
+                continue
+            phrase = _phrase(text, tokens, i, voice, modifier)
             if hits and hits[-1].phrase.overlaps(phrase):
                 continue
-            hits.append(Hit(tok, v, phrase))
+            hits.append(Hit(tok, v, phrase, modifier=modifier))
         for i, tok in enumerate(tokens):
             if tok.lower not in intensifiers() or not inside(voice, tok.start, tok.end):
                 continue
@@ -270,7 +277,7 @@ def _topic_families(tokens: list[Word]) -> set[str]:
     return {family for family, n in counts.items() if n >= 2}
 
 
-def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span]) -> Span:
+def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span], modifier: bool) -> Span:
     """The loaded word with what it qualifies: "bitter Cold War rivals", "extremely rude"."""
 
     def in_voice(t: Word) -> bool:
@@ -279,7 +286,7 @@ def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span]) -> Span:
     start, end = tokens[i].start, tokens[i].end
     if i > 0 and tokens[i - 1].lower in word_lists.weasel_words() and in_voice(tokens[i - 1]):
         start = tokens[i - 1].start  # an intensifier: "extremely", "very"
-    if not is_modifier(tokens[i].text) or is_adverb(tokens[i].text):
+    if not modifier or is_adverb(tokens[i].text):
         return Span(start, end)
     j = i + 1
     while (

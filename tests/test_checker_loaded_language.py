@@ -150,3 +150,32 @@ def test_a_quotation_in_single_marks_keeps_its_apostrophes_inside(run_copydesk):
 def test_the_reporters_words_after_a_closed_quotation_are_still_flagged(run_copydesk):
     text = "“We lost tonight. We will fight on,” she said after a disastrous vote."
     assert loaded(run_copydesk, text) == ["disastrous vote"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Derby can secure a play-off spot on Saturday.",
+        "Crews worked to clear the scene of the crash.",
+        "The statement did little to calm the row.",
+        "She retired after winning the title in 2015.",
+    ],
+)
+def test_an_adjective_used_as_a_verb_is_judged_as_the_verb(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Flynn pleaded guilty on Friday to lying to investigators.",
+        "Sayoc has been charged with five federal crimes.",
+        "The businessman pleaded guilty in August to an immigration fraud charge.",
+    ],
+)
+def test_an_offence_named_in_a_legal_step_is_the_laws_word(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_charged_word_with_no_legal_step_in_the_sentence_is_still_flagged(run_copydesk):
+    assert loaded(run_copydesk, "The scheme was a fraud from the start.") == ["fraud"]
