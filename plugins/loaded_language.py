@@ -12,7 +12,9 @@ Intensifiers from the write-good weasel-word list ("extremely", "vast") are flag
 exaggeration. A modifier VADER rates too weakly to pass the threshold is still loaded when
 Recasens et al.'s NPOV bias lexicon confirms it ("controversial": VADER -0.8, and removed
 from Wikipedia as biased). A word in a plain sense (:mod:`.word_sense`: "free of charge",
-"tax-free", "free meals" in a sentence about paying) is not loaded.
+"tax-free", "free meals" in a sentence about paying; a verb use, "to secure"; an offence
+named in a legal step, "charged with fraud") is not loaded, nor is an adjective of
+certainty ("clear", "certain", "sure": stance, which the unattributed-claim checker reads).
 
 ``[plugins.loaded-words] extra_lexicons = ["path/to/list.txt"]`` adds the evaluative
 words of lists the user supplies (one word a line), for lists copydesk may not ship.
@@ -80,9 +82,22 @@ def valence(word: str) -> float:
             return 0.0
         lower = last
     for candidate in lemma_candidates(lower):
+        if candidate == lower[:-1] and lower.endswith("d") and not candidate.endswith("e"):
+            continue  # "-d" makes a past tense of a stem in "e" only: "band" is not "ban"
         if candidate in lexicon:
             return lexicon[candidate]
     return 0.0
+
+
+@cache
+def certainty_adjectives() -> frozenset[str]:
+    """Adjectives that say how sure a claim is, not what its subject is like: the
+    adjectives among Hooper's assertive predicates and Hyland's hedges ("clear", "certain",
+    "sure", "obvious", "possible", "uncertain"). "It is clear that ...", "make their
+    positions clear", "certain tax years" are the epistemic stance the unattributed-claim
+    checker reads, or plain; VADER's positive "clear" is its sense of "clean", "bright"."""
+    listed = {w for w in word_lists.assertives() | word_lists.hedges() if " " not in w}
+    return frozenset(w for w in listed if is_modifier(w) and not w.endswith("ly"))
 
 
 def is_adverb(word: str) -> bool:
@@ -222,6 +237,8 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
             if report_verb(tok.text) and i + 1 < len(tokens):
                 continue  # "X denied ...": how a claim is reported is not loaded in itself
             v = valence(tok.text)
+            if tok.lower in certainty_adjectives():
+                continue
             modifier = is_modifier(tok.text) and not used_as_verb(tokens, i)
             if strength(tok.text, modifier) == 0.0:
                 if not (extra and _listed(tok.lower, extra)):

@@ -9,8 +9,9 @@ has by the frame it stands in, and these frames are read here, for any word:
 - **a complement that gives the sense a relation**: "free of charge", "free from debt",
   "free to leave", "clear of debris", and "for free": the word says what something lacks,
   allows or costs, not what the reporter thinks of it;
-- **a depictive after a verb of motion or release**: "walk free", "travel free", "set
-  free", "break loose": the word describes a state someone is in;
+- **a depictive after a verb of motion, release or plea**: "walk free", "travel free",
+  "set free", "break loose", "pleaded (not) guilty", "found guilty": the word describes a
+  state someone is in or is found in;
 - **a verb's frame**: after the infinitive "to" or a modal ("failed to secure", "will
   calm"), or with an object after it ("secure the funding", "clear the scene", "winning
   the title"), an adjective-shaped word is a verb, and is judged as one
@@ -87,8 +88,10 @@ def plain_sense(text: str, tokens: list[Word], i: int, valence: float) -> bool:
             return True  # "free of charge", "free from debt", "free to leave"
     if prev == "for" and (i + 1 == len(tokens) or nxt in FUNCTION_WORDS or not nxt.isalpha()):
         return True  # "for free"
+    if prev == "not" and i > 1:
+        prev = tokens[i - 2].lower  # "pleaded not guilty"
     if prev in _DEPICTIVE_VERBS:
-        return True  # "walk free", "set free"
+        return True  # "walk free", "set free", "pleaded guilty"
     if valence > 0 and _TRANSACTION.search(_sentence_text(text, tokens)):
         return nxt not in FUNCTION_WORDS or prev in _COPULAS  # "free meals", "entry is free"
     return False

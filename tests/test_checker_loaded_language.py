@@ -179,3 +179,25 @@ def test_an_offence_named_in_a_legal_step_is_the_laws_word(run_copydesk, text):
 
 def test_a_charged_word_with_no_legal_step_in_the_sentence_is_still_flagged(run_copydesk):
     assert loaded(run_copydesk, "The scheme was a fraud from the start.") == ["fraud"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Republicans challenged Democrats to make their positions clear on the plan.",
+        "Couples may file amended returns for certain prior tax years.",
+        "It is not yet certain when the vote will take place.",
+    ],
+)
+def test_an_adjective_of_certainty_is_stance_not_loaded_language(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_past_tense_in_d_is_read_from_a_stem_in_e_only():
+    assert valence("loved") > 0
+    assert valence("band") == 0.0  # not "ban"
+    assert valence("ward") == 0.0  # not "war"
+
+
+def test_a_plea_of_not_guilty_is_the_courts_word(run_copydesk):
+    assert loaded(run_copydesk, "She pleaded not guilty on Friday.") == []
