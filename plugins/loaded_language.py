@@ -13,8 +13,9 @@ exaggeration. A modifier VADER rates too weakly to pass the threshold is still l
 Recasens et al.'s NPOV bias lexicon confirms it ("controversial": VADER -0.8, and removed
 from Wikipedia as biased). A word in a plain sense (:mod:`.word_sense`: "free of charge",
 "tax-free", "free meals" in a sentence about paying; a verb use, "to secure"; an offence
-named in a legal step, "charged with fraud") is not loaded, nor is an adjective of
-certainty ("clear", "certain", "sure": stance, which the unattributed-claim checker reads).
+named in a legal step, "charged with fraud") is not loaded, nor is a word of
+certainty or doubt ("clear", "certain", "likely": stance, which the unattributed-claim checker
+reads).
 
 ``[plugins.loaded-words] extra_lexicons = ["path/to/list.txt"]`` adds the evaluative
 words of lists the user supplies (one word a line), for lists copydesk may not ship.
@@ -90,14 +91,13 @@ def valence(word: str) -> float:
 
 
 @cache
-def certainty_adjectives() -> frozenset[str]:
-    """Adjectives that say how sure a claim is, not what its subject is like: the
-    adjectives among Hooper's assertive predicates and Hyland's hedges ("clear", "certain",
-    "sure", "obvious", "possible", "uncertain"). "It is clear that ...", "make their
-    positions clear", "certain tax years" are the epistemic stance the unattributed-claim
-    checker reads, or plain; VADER's positive "clear" is its sense of "clean", "bright"."""
-    listed = {w for w in word_lists.assertives() | word_lists.hedges() if " " not in w}
-    return frozenset(w for w in listed if is_modifier(w) and not w.endswith("ly"))
+def stance_words() -> frozenset[str]:
+    """Words that say how sure a claim is, not what its subject is like: the single words of
+    Hooper's assertive predicates and Hyland's hedges ("clear", "certain", "sure",
+    "likely", "fairly"). "It is clear that ...", "make their positions clear", "certain tax
+    years", "likely to" are the epistemic stance the unattributed-claim checker reads, or
+    plain; VADER's positive "clear" is its sense of "clean", "bright"."""
+    return frozenset(w for w in word_lists.assertives() | word_lists.hedges() if " " not in w)
 
 
 def is_adverb(word: str) -> bool:
@@ -237,7 +237,7 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
             if report_verb(tok.text) and i + 1 < len(tokens):
                 continue  # "X denied ...": how a claim is reported is not loaded in itself
             v = valence(tok.text)
-            if tok.lower in certainty_adjectives():
+            if tok.lower in stance_words():
                 continue
             modifier = is_modifier(tok.text) and not used_as_verb(tokens, i)
             if strength(tok.text, modifier) == 0.0:

@@ -14,7 +14,8 @@ has by the frame it stands in, and these frames are read here, for any word:
   state someone is in or is found in;
 - **a verb's frame**: after the infinitive "to" or a modal ("failed to secure", "will
   calm"), or with an object after it ("secure the funding", "clear the scene", "winning
-  the title"), an adjective-shaped word is a verb, and is judged as one
+  the title"; an "-ing" form before a name or a number: "winning Wisconsin", "winning six
+  medals"), an adjective-shaped word is a verb, and is judged as one
   (:func:`used_as_verb`);
 - **an offence named in a legal step**: in a sentence that reports a charge, a plea, an
   arrest, a trial or a sentence, a charged word names the offence or the verdict ("pleaded
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from .text_helpers import FUNCTION_WORDS, Word, lemma_candidates, word_set
+from .text_helpers import FUNCTION_WORDS, Word, lemma_candidates, number_value, word_set
 
 #: Words of paying and providing: a sentence with one of these (or a sum of money) is
 #: about what something costs or who provides it.
@@ -57,6 +58,8 @@ _DEPICTIVE_VERBS = frozenset(
 _COPULAS = word_set("is are was were be been being will would")
 #: Words that open a verb's object and never follow an adjective: "secure the", "calm them".
 _OBJECT_OPENERS = word_set("the a an his her their its our my your this these those him them us me")
+#: Quantifiers that open an object ("winning no votes", "winning all three").
+_QUANTIFIERS = word_set("no all both each every some any")
 #: Words a bare verb follows: the infinitive marker and the modals ("not" is left out:
 #: "not clear" is an adjective).
 _VERB_MARKERS = word_set("to will would could can may might should must shall did does do")
@@ -107,6 +110,14 @@ def used_as_verb(tokens: list[Word], i: int) -> bool:
     prev = tokens[i - 1].lower if i > 0 else ""
     if nxt in _OBJECT_OPENERS:
         return True  # "secure the funding", "winning the title"
+    if w.endswith("ing") and i + 1 < len(tokens):
+        after = tokens[i + 1]
+        if (
+            after.capitalised
+            or number_value(after.lower) is not None
+            or after.lower in _QUANTIFIERS
+        ):
+            return True  # "winning Wisconsin", "winning six medals", "winning no votes"
     return prev in _VERB_MARKERS and not w.endswith(("ed", "ing"))  # "to secure", "will calm"
 
 

@@ -159,6 +159,8 @@ def test_the_reporters_words_after_a_closed_quotation_are_still_flagged(run_copy
         "Crews worked to clear the scene of the crash.",
         "The statement did little to calm the row.",
         "She retired after winning the title in 2015.",
+        "He began his career in the pool, winning six medals.",
+        "Trump wound up winning Wisconsin and Michigan.",
     ],
 )
 def test_an_adjective_used_as_a_verb_is_judged_as_the_verb(run_copydesk, text):
@@ -187,6 +189,7 @@ def test_a_charged_word_with_no_legal_step_in_the_sentence_is_still_flagged(run_
         "Republicans challenged Democrats to make their positions clear on the plan.",
         "Couples may file amended returns for certain prior tax years.",
         "It is not yet certain when the vote will take place.",
+        "The bill is likely to pass the Senate.",
     ],
 )
 def test_an_adjective_of_certainty_is_stance_not_loaded_language(run_copydesk, text):
