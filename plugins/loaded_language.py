@@ -4,18 +4,17 @@ A word is flagged when the VADER sentiment lexicon (Hutto & Gilbert 2014: mean v
 from ten raters, -4 to +4) rates it strongly, and the reporter chose it: it is not inside
 quotation marks (read over the paragraph, :mod:`.quoted_passages`: a quotation of several
 sentences, or in single marks with apostrophes inside), not in attributed speech ("X said
-...", "..., X said", "according to"), and not a proper name ("Cold War", "Black Lives Matter"). Evaluative modifiers (adjectives
-and -ly adverbs: "bitter", "wildly") count at a lower strength than other words, since
-strongly negative nouns are often just the subject of the news ("war", "terrorism"); and in
-a full article a noun or verb the article keeps repeating is taken as its topic.
-Intensifiers from the write-good weasel-word list ("extremely", "vast") are flagged as
-exaggeration. A modifier VADER rates too weakly to pass the threshold is still loaded when
-Recasens et al.'s NPOV bias lexicon confirms it ("controversial": VADER -0.8, and removed
-from Wikipedia as biased). A word in a plain sense (:mod:`.word_sense`: "free of charge",
-"tax-free", "free meals" in a sentence about paying; a verb use, "to secure"; an offence
-named in a legal step, "charged with fraud") is not loaded, nor is a word of
-certainty or doubt ("clear", "certain", "likely": stance, which the unattributed-claim checker
-reads).
+...", "..., X said", "according to"), and not a proper name ("Cold War", "Black Lives
+Matter"). Evaluative modifiers (adjectives and -ly adverbs: "bitter", "wildly") count at a
+lower strength than other words, since strongly negative nouns are often just the subject
+of the news ("war", "terrorism"); in a full article a noun or verb the article keeps
+repeating is taken as its topic. Intensifiers from the write-good weasel-word list
+("extremely", "vast") are flagged as exaggeration. A word in a plain sense (:mod:`.word_sense`: "free of charge", "tax-free", "free meals" in a sentence
+about paying; a verb use, "to secure"; an offence named in a legal step, "charged with
+fraud") is not loaded, nor is a word of certainty or doubt ("clear", "certain", "likely":
+stance, which the unattributed-claim checker reads). Modifiers VADER rates weakly are not
+flagged even when Recasens et al.'s NPOV lexicon lists them ("controversial", "important"):
+on BABE dev, 7 of the 18 sentences that route flagged were labelled biased (half of all are).
 
 ``[plugins.loaded-words] extra_lexicons = ["path/to/list.txt"]`` adds the evaluative
 words of lists the user supplies (one word a line), for lists copydesk may not ship.
@@ -61,9 +60,10 @@ MODIFIER_THRESHOLD = 1.2
 #: Valence at or below which any other word is loaded, and at or above which it is.
 NEGATIVE_THRESHOLD = -2.0
 POSITIVE_THRESHOLD = 3.0
-#: Confidence: on BABE dev, 67% of the sentences with a flagged modifier or intensifier
-#: were labelled biased by the annotators, and 58% of those with another flagged word
-#: (``bench/quality.py`` prints these shares).
+#: Confidence: on BABE dev, 73% of the sentences whose strongest finding is a modifier or
+#: intensifier were labelled biased by the annotators, and 60% of those whose strongest is
+#: another word (``bench/quality.py``'s reliability table, 2026-12-03); the confidences
+#: are these shares to a tenth.
 CONFIDENCE_MODIFIER = 0.7
 CONFIDENCE_OTHER = 0.6
 CONFIDENCE_INTENSIFIER = 0.7
@@ -132,14 +132,8 @@ def strength(word: str, modifier: bool | None = None) -> float:
     like one, :func:`is_modifier`)."""
     v = valence(word)
     if is_modifier(word) if modifier is None else modifier:
-        if abs(v) >= MODIFIER_THRESHOLD or (v and _npov_confirmed(word)):
-            return abs(v)
-        return 0.0
+        return abs(v) if abs(v) >= MODIFIER_THRESHOLD else 0.0
     return abs(v) if v <= NEGATIVE_THRESHOLD or v >= POSITIVE_THRESHOLD else 0.0
-
-
-def _npov_confirmed(word: str) -> bool:
-    return any(c in word_lists.npov_words() for c in lemma_candidates(word))
 
 
 @dataclass

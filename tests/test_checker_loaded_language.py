@@ -119,9 +119,10 @@ def test_the_same_word_in_its_evaluative_sense_still_is(run_copydesk):
     assert loaded(run_copydesk, "The country held free and fair elections.") == ["free"]
 
 
-def test_a_modifier_vader_rates_weakly_is_loaded_when_the_npov_lexicon_confirms_it(run_copydesk):
+def test_a_modifier_vader_rates_weakly_is_not_loaded_though_the_npov_lexicon_lists_it(run_copydesk):
     assert valence("controversial") == -0.8
-    assert loaded(run_copydesk, "The controversial plan was approved.") == ["controversial plan"]
+    assert loaded(run_copydesk, "The controversial plan was approved.") == []
+    assert loaded(run_copydesk, "The reckless plan was approved.") == ["reckless plan"]
 
 
 def test_a_user_lexicon_adds_its_modifiers(tmp_path):
