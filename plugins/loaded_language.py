@@ -25,6 +25,7 @@ never on any one article.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
     voices = article_voices(article)
     body_words = words(text, article.body_span.start, article.body_span.end)
     topical = _topic_families(body_words) if len(voices) >= 3 else set()
+    terms = _repeated_terms(body_words) if len(voices) >= 3 else set()
     hits: list[Hit] = []
     for sentence, voice in voices:
         tokens = words(text, sentence.start, sentence.end)
@@ -240,6 +242,8 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
                 v = v or -MODIFIER_THRESHOLD  # a listed word VADER does not rate
             if not modifier and word_family(tok.text) in topical:
                 continue
+            if modifier and i + 1 < len(tokens) and _term(tok, tokens[i + 1]) in terms:
+                continue  # "free kick", "stable condition": a term the article keeps using
             if modifier and plain_sense(text, tokens, i, v):
                 continue
             if not modifier and names_an_offence(text, tokens, i):
@@ -280,6 +284,18 @@ def _common_word(tok: Word, index: int) -> bool:
     if tok.text[0].isdigit() or (tok.text.isupper() and len(tok.text) > 1):
         return False
     return index == 0 or not tok.capitalised
+
+
+def _term(modifier: Word, head: Word) -> tuple[str, str]:
+    return modifier.lower, word_family(head.text)
+
+
+def _repeated_terms(tokens: list[Word]) -> set[tuple[str, str]]:
+    """Modifier and noun pairs the article uses at least twice ("free kick", "stable
+    condition", "popular colours"): the terms of its subject, as a repeated noun is its
+    topic."""
+    counts = Counter(_term(a, b) for a, b in itertools.pairwise(tokens))
+    return {pair for pair, n in counts.items() if n >= 2}
 
 
 def _topic_families(tokens: list[Word]) -> set[str]:

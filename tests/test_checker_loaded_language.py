@@ -205,3 +205,21 @@ def test_a_past_tense_in_d_is_read_from_a_stem_in_e_only():
 
 def test_a_plea_of_not_guilty_is_the_courts_word(run_copydesk):
     assert loaded(run_copydesk, "She pleaded not guilty on Friday.") == []
+
+
+def test_a_modifier_and_noun_the_article_keeps_using_are_a_term_of_its_subject(run_copydesk):
+    text = (
+        "Smith wins a free kick in the defensive half.\n"
+        "Jones is shown the yellow card.\n"
+        "Brown wins a free kick on the right wing."
+    )
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_same_modifier_with_another_noun_is_still_judged(run_copydesk):
+    text = (
+        "The council passed a disastrous budget.\n"
+        "The mayor left early.\n"
+        "It was a disastrous week for the city."
+    )
+    assert loaded(run_copydesk, text) == ["disastrous budget", "disastrous week"]
