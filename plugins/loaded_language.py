@@ -242,7 +242,12 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
                 v = v or -MODIFIER_THRESHOLD  # a listed word VADER does not rate
             if not modifier and word_family(tok.text) in topical:
                 continue
-            if modifier and i + 1 < len(tokens) and _term(tok, tokens[i + 1]) in terms:
+            if (
+                modifier
+                and i + 1 < len(tokens)
+                and not tokens[i + 1].capitalised  # "bitter Cold War rivals" twice is no term
+                and _term(tok, tokens[i + 1]) in terms
+            ):
                 continue  # "free kick", "stable condition": a term the article keeps using
             if modifier and plain_sense(text, tokens, i, v):
                 continue

@@ -223,3 +223,12 @@ def test_the_same_modifier_with_another_noun_is_still_judged(run_copydesk):
         "It was a disastrous week for the city."
     )
     assert loaded(run_copydesk, text) == ["disastrous budget", "disastrous week"]
+
+
+def test_a_modifier_repeated_before_a_name_is_no_term(run_copydesk):
+    text = (
+        "The two bitter Cold War rivals met on Monday.\n"
+        "Talks lasted four hours.\n"
+        "Ties have moved past the bitter Cold War hostilities."
+    )
+    assert loaded(run_copydesk, text) == ["bitter Cold War rivals", "bitter Cold War hostilities"]
