@@ -46,9 +46,10 @@ from planted_base import (
 )
 
 from copydesk.plugins import word_lists
-from copydesk.plugins.attribution import attributions, reporter_voice
+from copydesk.plugins.attribution import attributions
 from copydesk.plugins.people import TITLE_HEADS, titles
 from copydesk.plugins.quantities import MEASURES, Quantity, quantities
+from copydesk.plugins.quoted_passages import article_voices
 from copydesk.plugins.text_helpers import (
     FUNCTION_WORDS,
     Word,
@@ -255,8 +256,10 @@ def plant_name(article: Article, rng: random.Random, lists: WordLists) -> Plant 
 
 
 def _voice_sentences(article: Article) -> Iterable[tuple[Span, list[Span]]]:
-    for s in article_sentences(article):
-        yield s, reporter_voice(article.text, s)
+    """Each sentence with its reporter's voice, quotations read over the paragraph (as
+    the loaded-words checker reads them): a plant in the reporter's voice is not put into
+    the later sentences of a quotation."""
+    return article_voices(article)
 
 
 def plant_evaluative(article: Article, rng: random.Random, lists: WordLists) -> Plant | None:

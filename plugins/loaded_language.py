@@ -2,16 +2,19 @@
 
 A word is flagged when the VADER sentiment lexicon (Hutto & Gilbert 2014: mean valence
 from ten raters, -4 to +4) rates it strongly, and the reporter chose it: it is not inside
-quotation marks, not in attributed speech ("X said ...", "..., X said", "according to"),
-and not a proper name ("Cold War", "Black Lives Matter"). Evaluative modifiers (adjectives
-and -ly adverbs: "bitter", "wildly") count at a lower strength than other words, since
-strongly negative nouns are often just the subject of the news ("war", "terrorism"); and in
-a full article a noun or verb the article keeps repeating is taken as its topic.
-Intensifiers from the write-good weasel-word list ("extremely", "vast") are flagged as
-exaggeration. A modifier VADER rates too weakly to pass the threshold is still loaded when
-Recasens et al.'s NPOV bias lexicon confirms it ("controversial": VADER -0.8, and removed
-from Wikipedia as biased). A word in a plain sense (:mod:`.word_sense`: "free of charge",
-"tax-free", "free meals" in a sentence about paying) is not loaded.
+quotation marks (read over the paragraph, :mod:`.quoted_passages`: a quotation of several
+sentences, or in single marks with apostrophes inside), not in attributed speech ("X said
+...", "..., X said", "according to"), and not a proper name ("Cold War", "Black Lives
+Matter"). Evaluative modifiers (adjectives and -ly adverbs: "bitter", "wildly") count at a
+lower strength than other words, since strongly negative nouns are often just the subject
+of the news ("war", "terrorism"); in a full article a noun or verb the article keeps
+repeating is taken as its topic. Intensifiers from the write-good weasel-word list
+("extremely", "vast") are flagged as exaggeration. A word in a plain sense (:mod:`.word_sense`: "free of charge", "tax-free", "free meals" in a sentence
+about paying; a verb use, "to secure"; an offence named in a legal step, "charged with
+fraud") is not loaded, nor is a word of certainty or doubt ("clear", "certain", "likely":
+stance, which the unattributed-claim checker reads). Modifiers VADER rates weakly are not
+flagged even when Recasens et al.'s NPOV lexicon lists them ("controversial", "important"):
+on BABE dev, 7 of the 18 sentences that route flagged were labelled biased (half of all are).
 
 ``[plugins.loaded-words] extra_lexicons = ["path/to/list.txt"]`` adds the evaluative
 words of lists the user supplies (one word a line), for lists copydesk may not ship.
@@ -22,6 +25,7 @@ never on any one article.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,11 +39,10 @@ from copydesk.errors import ConfigError
 from copydesk.types import Article, Finding, Span
 
 from . import word_lists
-from .attribution import reporter_voice
+from .quoted_passages import article_voices
 from .text_helpers import (
     FUNCTION_WORDS,
     Word,
-    article_sentences,
     inflected_report_verb,
     inside,
     joined,
@@ -48,7 +51,7 @@ from .text_helpers import (
     word_family,
     words,
 )
-from .word_sense import plain_sense
+from .word_sense import names_an_offence, plain_sense, used_as_verb
 
 if TYPE_CHECKING:
     from copydesk.context import CheckContext
@@ -58,9 +61,10 @@ MODIFIER_THRESHOLD = 1.2
 #: Valence at or below which any other word is loaded, and at or above which it is.
 NEGATIVE_THRESHOLD = -2.0
 POSITIVE_THRESHOLD = 3.0
-#: Confidence: on BABE dev, 67% of the sentences with a flagged modifier or intensifier
-#: were labelled biased by the annotators, and 58% of those with another flagged word
-#: (``bench/quality.py`` prints these shares).
+#: Confidence: on BABE dev, 73% of the sentences whose strongest finding is a modifier or
+#: intensifier were labelled biased by the annotators, and 60% of those whose strongest is
+#: another word (``bench/quality.py``'s reliability table, 2026-12-03); the confidences
+#: are these shares to a tenth.
 CONFIDENCE_MODIFIER = 0.7
 CONFIDENCE_OTHER = 0.6
 CONFIDENCE_INTENSIFIER = 0.7
@@ -80,9 +84,21 @@ def valence(word: str) -> float:
             return 0.0
         lower = last
     for candidate in lemma_candidates(lower):
+        if candidate == lower[:-1] and lower.endswith("d") and not candidate.endswith("e"):
+            continue  # "-d" makes a past tense of a stem in "e" only: "band" is not "ban"
         if candidate in lexicon:
             return lexicon[candidate]
     return 0.0
+
+
+@cache
+def stance_words() -> frozenset[str]:
+    """Words that say how sure a claim is, not what its subject is like: the single words of
+    Hooper's assertive predicates and Hyland's hedges ("clear", "certain", "sure",
+    "likely", "fairly"). "It is clear that ...", "make their positions clear", "certain tax
+    years", "likely to" are the epistemic stance the unattributed-claim checker reads, or
+    plain; VADER's positive "clear" is its sense of "clean", "bright"."""
+    return frozenset(w for w in word_lists.assertives() | word_lists.hedges() if " " not in w)
 
 
 def is_adverb(word: str) -> bool:
@@ -111,18 +127,14 @@ def is_modifier(word: str) -> bool:
     return any(d in lexicon for d in derived)
 
 
-def strength(word: str) -> float:
-    """How loaded ``word`` is, 0.0 when it is not: the |valence| past its threshold."""
+def strength(word: str, modifier: bool | None = None) -> float:
+    """How loaded ``word`` is, 0.0 when it is not: the |valence| past its threshold.
+    ``modifier``: whether it is used as a modifier here (default: whether it is shaped
+    like one, :func:`is_modifier`)."""
     v = valence(word)
-    if is_modifier(word):
-        if abs(v) >= MODIFIER_THRESHOLD or (v and _npov_confirmed(word)):
-            return abs(v)
-        return 0.0
+    if is_modifier(word) if modifier is None else modifier:
+        return abs(v) if abs(v) >= MODIFIER_THRESHOLD else 0.0
     return abs(v) if v <= NEGATIVE_THRESHOLD or v >= POSITIVE_THRESHOLD else 0.0
-
-
-def _npov_confirmed(word: str) -> bool:
-    return any(c in word_lists.npov_words() for c in lemma_candidates(word))
 
 
 @dataclass
@@ -132,6 +144,8 @@ class Hit:
     phrase: Span
     #: An intensifier ("extremely", "vast"): exaggeration rather than a charged word.
     intensifier: bool = False
+    #: Used as an evaluative modifier here (an adjective or manner adverb, not a verb).
+    modifier: bool = False
 
 
 @copydesk.checker("loaded-words", categories=("loaded_language",))
@@ -181,7 +195,7 @@ def _finding(text: str, hit: Hit) -> Finding:
             confidence=CONFIDENCE_INTENSIFIER,
         )
     tone = "negative" if v < 0 else "positive"
-    modifier = is_modifier(word)
+    modifier = hit.modifier
     kind = "an evaluative modifier" if modifier else "a strongly charged word"
     return Finding(
         category="loaded_language",
@@ -206,12 +220,12 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
     ``extra`` are more evaluative words (they count at the lowest strength)."""
     extra = frozenset(extra)
     text = article.text
-    sentences = article_sentences(article)
+    voices = article_voices(article)
     body_words = words(text, article.body_span.start, article.body_span.end)
-    topical = _topic_families(body_words) if len(sentences) >= 3 else set()
+    topical = _topic_families(body_words) if len(voices) >= 3 else set()
+    terms = _repeated_terms(body_words) if len(voices) >= 3 else set()
     hits: list[Hit] = []
-    for sentence in sentences:
-        voice = reporter_voice(text, sentence)
+    for sentence, voice in voices:
         tokens = words(text, sentence.start, sentence.end)
         for i, tok in enumerate(tokens):
             if not inside(voice, tok.start, tok.end) or not _common_word(tok, i):
@@ -219,18 +233,30 @@ def find_loaded_words(article: Article, extra: Iterable[str] = ()) -> list[Hit]:
             if report_verb(tok.text) and i + 1 < len(tokens):
                 continue  # "X denied ...": how a claim is reported is not loaded in itself
             v = valence(tok.text)
-            if strength(tok.text) == 0.0:
+            if tok.lower in stance_words():
+                continue
+            modifier = is_modifier(tok.text) and not used_as_verb(tokens, i)
+            if strength(tok.text, modifier) == 0.0:
                 if not (extra and _listed(tok.lower, extra)):
                     continue
                 v = v or -MODIFIER_THRESHOLD  # a listed word VADER does not rate
-            if not is_modifier(tok.text) and word_family(tok.text) in topical:
+            if not modifier and word_family(tok.text) in topical:
                 continue
-            if is_modifier(tok.text) and plain_sense(text, tokens, i, v):
+            if (
+                modifier
+                and i + 1 < len(tokens)
+                and not tokens[i + 1].capitalised  # "bitter Cold War rivals" twice is no term
+                and _term(tok, tokens[i + 1]) in terms
+            ):
+                continue  # "free kick", "stable condition": a term the article keeps using
+            if modifier and plain_sense(text, tokens, i, v):
                 continue
-            phrase = _phrase(text, tokens, i, voice)
+            if not modifier and names_an_offence(text, tokens, i):
+                continue
+            phrase = _phrase(text, tokens, i, voice, modifier)
             if hits and hits[-1].phrase.overlaps(phrase):
                 continue
-            hits.append(Hit(tok, v, phrase))
+            hits.append(Hit(tok, v, phrase, modifier=modifier))
         for i, tok in enumerate(tokens):
             if tok.lower not in intensifiers() or not inside(voice, tok.start, tok.end):
                 continue
@@ -265,13 +291,25 @@ def _common_word(tok: Word, index: int) -> bool:
     return index == 0 or not tok.capitalised
 
 
+def _term(modifier: Word, head: Word) -> tuple[str, str]:
+    return modifier.lower, word_family(head.text)
+
+
+def _repeated_terms(tokens: list[Word]) -> set[tuple[str, str]]:
+    """Modifier and noun pairs the article uses at least twice ("free kick", "stable
+    condition", "popular colours"): the terms of its subject, as a repeated noun is its
+    topic."""
+    counts = Counter(_term(a, b) for a, b in itertools.pairwise(tokens))
+    return {pair for pair, n in counts.items() if n >= 2}
+
+
 def _topic_families(tokens: list[Word]) -> set[str]:
     """Word families the article uses at least twice: what it is about."""
     counts = Counter(word_family(t.text) for t in tokens if t.lower not in FUNCTION_WORDS)
     return {family for family, n in counts.items() if n >= 2}
 
 
-def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span]) -> Span:
+def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span], modifier: bool) -> Span:
     """The loaded word with what it qualifies: "bitter Cold War rivals", "extremely rude"."""
 
     def in_voice(t: Word) -> bool:
@@ -280,7 +318,7 @@ def _phrase(text: str, tokens: list[Word], i: int, voice: list[Span]) -> Span:
     start, end = tokens[i].start, tokens[i].end
     if i > 0 and tokens[i - 1].lower in word_lists.weasel_words() and in_voice(tokens[i - 1]):
         start = tokens[i - 1].start  # an intensifier: "extremely", "very"
-    if not is_modifier(tokens[i].text) or is_adverb(tokens[i].text):
+    if not modifier or is_adverb(tokens[i].text):
         return Span(start, end)
     j = i + 1
     while (

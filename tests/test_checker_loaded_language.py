@@ -119,9 +119,10 @@ def test_the_same_word_in_its_evaluative_sense_still_is(run_copydesk):
     assert loaded(run_copydesk, "The country held free and fair elections.") == ["free"]
 
 
-def test_a_modifier_vader_rates_weakly_is_loaded_when_the_npov_lexicon_confirms_it(run_copydesk):
+def test_a_modifier_vader_rates_weakly_is_not_loaded_though_the_npov_lexicon_lists_it(run_copydesk):
     assert valence("controversial") == -0.8
-    assert loaded(run_copydesk, "The controversial plan was approved.") == ["controversial plan"]
+    assert loaded(run_copydesk, "The controversial plan was approved.") == []
+    assert loaded(run_copydesk, "The reckless plan was approved.") == ["reckless plan"]
 
 
 def test_a_user_lexicon_adds_its_modifiers(tmp_path):
@@ -132,3 +133,102 @@ def test_a_user_lexicon_adds_its_modifiers(tmp_path):
     assert find_loaded_words(article) == []  # in no list copydesk may ship
     (hit,) = find_loaded_words(article, extra={"staggering"})
     assert hit.word.text == "staggering"
+
+
+def test_a_quotation_over_several_sentences_is_the_speakers_throughout(run_copydesk):
+    text = (
+        "The mayor spoke after the vote.\n"
+        "“We lost tonight. It’s a disastrous budget. We will fight on,” she said."
+    )
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_quotation_in_single_marks_keeps_its_apostrophes_inside(run_copydesk):
+    text = "The manager was blunt. ‘We didn’t win either game. It was a disastrous night.’"
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_reporters_words_after_a_closed_quotation_are_still_flagged(run_copydesk):
+    text = "“We lost tonight. We will fight on,” she said after a disastrous vote."
+    assert loaded(run_copydesk, text) == ["disastrous vote"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Derby can secure a play-off spot on Saturday.",
+        "Crews worked to clear the scene of the crash.",
+        "The statement did little to calm the row.",
+        "She retired after winning the title in 2015.",
+        "He began his career in the pool, winning six medals.",
+        "Trump wound up winning Wisconsin and Michigan.",
+    ],
+)
+def test_an_adjective_used_as_a_verb_is_judged_as_the_verb(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Flynn pleaded guilty on Friday to lying to investigators.",
+        "Sayoc has been charged with five federal crimes.",
+        "The businessman pleaded guilty in August to an immigration fraud charge.",
+    ],
+)
+def test_an_offence_named_in_a_legal_step_is_the_laws_word(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_charged_word_with_no_legal_step_in_the_sentence_is_still_flagged(run_copydesk):
+    assert loaded(run_copydesk, "The scheme was a fraud from the start.") == ["fraud"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Republicans challenged Democrats to make their positions clear on the plan.",
+        "Couples may file amended returns for certain prior tax years.",
+        "It is not yet certain when the vote will take place.",
+        "The bill is likely to pass the Senate.",
+    ],
+)
+def test_an_adjective_of_certainty_is_stance_not_loaded_language(run_copydesk, text):
+    assert loaded(run_copydesk, text) == []
+
+
+def test_a_past_tense_in_d_is_read_from_a_stem_in_e_only():
+    assert valence("loved") > 0
+    assert valence("band") == 0.0  # not "ban"
+    assert valence("ward") == 0.0  # not "war"
+
+
+def test_a_plea_of_not_guilty_is_the_courts_word(run_copydesk):
+    assert loaded(run_copydesk, "She pleaded not guilty on Friday.") == []
+
+
+def test_a_modifier_and_noun_the_article_keeps_using_are_a_term_of_its_subject(run_copydesk):
+    text = (
+        "Smith wins a free kick in the defensive half.\n"
+        "Jones is shown the yellow card.\n"
+        "Brown wins a free kick on the right wing."
+    )
+    assert loaded(run_copydesk, text) == []
+
+
+def test_the_same_modifier_with_another_noun_is_still_judged(run_copydesk):
+    text = (
+        "The council passed a disastrous budget.\n"
+        "The mayor left early.\n"
+        "It was a disastrous week for the city."
+    )
+    assert loaded(run_copydesk, text) == ["disastrous budget", "disastrous week"]
+
+
+def test_a_modifier_repeated_before_a_name_is_no_term(run_copydesk):
+    text = (
+        "The two bitter Cold War rivals met on Monday.\n"
+        "Talks lasted four hours.\n"
+        "Ties have moved past the bitter Cold War hostilities."
+    )
+    assert loaded(run_copydesk, text) == ["bitter Cold War rivals", "bitter Cold War hostilities"]
