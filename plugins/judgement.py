@@ -51,10 +51,12 @@ CATEGORIES = ("loaded_language", "unattributed_claim")
 #: fitted, is half biased sentences; a news article is not (BASIL's annotators marked
 #: loaded wording in 4% of sentences), so at BABE's threshold a head flags a sentence in
 #: every few of an ordinary article. Measured with bench/planted.py --heads on FRANK and
-#: BASIL dev (one budget for both heads, chosen over 250-400 words per finding): every
-#: judged sentence above threshold gave recall 0.671 at 16.9 findings per 1,000 words
-#: on the unmutated articles; this budget 0.614 at 11.7; 250 words 0.625 at 12.2; 400
-#: words 0.592 at 11.1; no heads 0.562 at 8.6. Every article may get one.
+#: BASIL dev (one budget for both heads, chosen over 250-400 words per finding; 218 of
+#: the 305 articles, before the loaded-words quotation rules): every judged sentence
+#: above threshold gave recall 0.671 at 16.9 findings per 1,000 words on the unmutated
+#: articles; this budget 0.614 at 11.7; 250 words 0.625 at 12.2; 400 words 0.592 at
+#: 11.1; no heads 0.562 at 8.6. All 305, with those rules: 0.610 at 9.6 (no heads 0.548
+#: at 5.8). Every article may get one.
 WORDS_PER_FINDING = 300
 
 
