@@ -48,9 +48,9 @@ def cli() -> None:
 
 #: What the display formats and --fail-on hide below by default: a finding whose confidence
 #: says it is more likely wrong than right. Confidences are calibrated on labelled dev data
-#: (bench/quality.py's reliability tables: on BABE dev the loaded-language lexicon's 0.6 and
-#: 0.7 findings are right 0.59 and 0.71 of the time, the attribution detector's 0.4 ones
-#: 0.33), so 0.5 is where right becomes likelier than wrong.
+#: (bench/quality.py's reliability tables: on BABE dev the built-in detectors' 0.6 and 0.7
+#: findings are right 0.59 and 0.71 of the time, their 0.4 ones 0.33), so 0.5 is where
+#: right becomes likelier than wrong.
 DEFAULT_MIN_CONFIDENCE = 0.5
 
 

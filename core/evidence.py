@@ -9,8 +9,9 @@ A fact-check stage reaches the evidence through ``ctx.evidence`` (a :class:`Stag
   ``evidence_source``) and the others' passages are still returned. The same query asked
   twice in a run is searched once.
 - ``ctx.evidence.documents`` are the documents the user gave (``--source``, and a batch
-  article's own ``source`` documents, in that article's run), read as articles are; ``ctx.evidence.corpora`` the corpus files (``--corpus``); ``ctx.evidence.given``
-  the texts given to check against the article (``--summary``, ``--headline``).
+  article's own ``source`` documents, in that article's run), read as articles are;
+  ``ctx.evidence.corpora`` the corpus files (``--corpus``); ``ctx.evidence.given`` the
+  texts given to check against the article (``--summary``, ``--headline``).
 - ``ctx.evidence.judge(statement, verdict, ...)`` records what the evidence says about a
   claim or a given sentence, with the finding that verdict raises, if any.
 

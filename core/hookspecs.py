@@ -162,8 +162,8 @@ def register_providers(register: Callable[[Provider], None]) -> None:
     Each needs a unique ``name``, a one-line ``description``,
     ``capabilities(settings) -> Capabilities`` (what the endpoint suits: requests in
     flight, worker processes, context size, time-out, whether opening is slow, when it
-    is the default, and which checkers to leave out by default, with why: the embedded
-    model leaves out ``llm``, whose findings on it added no measured recall),
+    is the default, and which checkers to leave out by default, with why: a checker whose
+    findings on this model were measured to add no recall, say),
     ``open(settings, *, offline=False) -> Endpoint`` and ``close()``.
     Built in: ``openai`` (any OpenAI-compatible endpoint: OpenAI, Azure, vLLM, Ollama,
     llama.cpp; the default when an endpoint or key is set) and ``local`` (the embedded

@@ -27,6 +27,7 @@ from .text_helpers import (
     Word,
     quoted_spans,
     report_verb,
+    time_words,
     word_set,
     words,
 )
@@ -102,6 +103,8 @@ def _attributions(text: str, sentence: Span) -> tuple[Attribution, ...]:
         if lemma is None or tok.lower.endswith("ing"):
             continue
         prev = tokens[i - 1].lower if i else ""
+        if i > 1 and tokens[i - 1].capitalised:
+            prev = ""  # "Theresa May said": a name, not the modal
         if prev in _MODALS or prev in _DETERMINERS or (tok.lower == lemma and i == 0):
             continue  # "will say", "the remarks": not a finite report verb
         nxt = tokens[i + 1].lower if i + 1 < len(tokens) else ""
@@ -201,7 +204,7 @@ def _speaker_between(
     the words after the verb."""
     between = [t for t in tokens[:i] if t.start >= content_end]
     if between:
-        return Span(between[0].start, between[-1].end)
+        return _speaker_span(between)
     if report_verb(tokens[i].text) == "tell":
         return None  # "..., the chief of staff, told reporters": those after it are told
     return _speaker_after(text, tokens, tokens[i].end, sentence)
@@ -222,18 +225,23 @@ def _speaker_before(text: str, tokens: list[Word], i: int, sentence: Span) -> Sp
         or before[-1].lower.endswith("ly")
     ):
         before.pop()
-    if not before:
+    return _speaker_span(before)
+
+
+def _speaker_span(speaker: list[Word]) -> Span | None:
+    """The words for a speaker, less a time expression at either end: "officials on
+    Monday", "Monday officials" are the officials, and Monday is when they spoke."""
+    when = time_words(speaker)
+    kept = [k for k in range(len(speaker)) if k not in when]
+    if not kept:
         return None
-    return Span(before[0].start, before[-1].end)
+    return Span(speaker[kept[0]].start, speaker[kept[-1]].end)
 
 
 def _speaker_after(text: str, tokens: list[Word], at: int, sentence: Span) -> Span | None:
     after = [t for t in tokens if t.start >= at]
     end = _to_clause_end(text, at, sentence).end
-    named = [t for t in after if t.end <= end]
-    if not named:
-        return None
-    return Span(named[0].start, named[-1].end)
+    return _speaker_span([t for t in after if t.end <= end])
 
 
 def _passive_agent(text: str, tokens: list[Word], i: int, sentence: Span) -> Attribution | None:
@@ -282,8 +290,15 @@ def anonymous(text: str, speaker: Span, sentence_start: int) -> bool:
     people with no name in it ("critics", "officials", "a source close to the board",
     "Pakistani officials"). A name ("Lavrov", "White House officials"), a pronoun ("he",
     which points back to someone named), a definite description ("the minister") or a
-    body ("police", "the ministry") is not anonymous."""
+    body ("police", "the ministry") is not anonymous.
+
+    A time expression is not a name: "officials on Monday", "critics last March" are as
+    anonymous as "officials". A place is taken for a named body: "officials in Kabul"
+    cannot be told from "officials at the Foreign Ministry" without a gazetteer, and
+    "for", "in" and "at" all say whom a speaker stands for."""
     tokens = words(text, speaker.start, speaker.end)
+    when = time_words(tokens)
+    tokens = [t for k, t in enumerate(tokens) if k not in when]
     if not tokens or len(tokens) > 8:
         return False
     first = tokens[0]

@@ -33,9 +33,11 @@ _ARTICLE_NAMES = word_set("article reporter")
 _PRONOUNS = word_set("he she it they we i you")
 #: Words after a speaker's name that say when or where, not who: "Russia in the past",
 #: "the minister on Wednesday", "officials last week". Cut here, not in the attribution's
-#: speaker span, which keeps them: :func:`.attribution.anonymous` reads the whole
-#: description ("officials in Kabul" is not "officials"); the attribution drops only the
-#: auxiliaries and adverbs before the verb ("Russia has also said"), which this never sees.
+#: speaker span: that span drops a time expression of calendar words and time nouns
+#: ("officials on Monday"), but keeps a place and a vaguer "in the past", because
+#: :func:`.attribution.anonymous` reads the whole description ("officials in Kabul" is not
+#: "officials"); it drops the auxiliaries and adverbs before the verb too ("Russia has also
+#: said"), which this never sees.
 _AFTER_NAME = word_set("in on at during last earlier later yesterday today this when while")
 #: How many sentences back a pronoun's speaker is looked for.
 _LOOK_BACK = 3

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from copydesk.types import Finding, Span
 
 from .name_spelling import near_miss
-from .text_helpers import FUNCTION_WORDS, Word, word_set, words
+from .text_helpers import CALENDAR, FUNCTION_WORDS, Word, word_set, words
 
 CONFIDENCE = 0.6
 CONFIDENCE_TITLE = 0.45
@@ -65,10 +65,6 @@ _CALLINGS = {
 #: Qualifiers that say when or whose, not which office: "former", "Mexican".
 _TIME_QUALIFIERS = frozenset(["former", "then", "ex", "acting", "interim", "late", "outgoing"])
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_CALENDAR = word_set(
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday"
-)
 
 
 @dataclass
@@ -163,7 +159,7 @@ def ages(text: str, body: Span) -> list[Mention]:
         for m in pattern.finditer(text, body.start, body.end):
             who, age = (m.group(1), m.group(2)) if i == 0 else (m.group(2), m.group(1))
             surname = who.split()[-1]
-            if surname.lower() in TITLE_HEADS or surname.lower() in _CALENDAR:
+            if surname.lower() in TITLE_HEADS or surname.lower() in CALENDAR:
                 continue
             first = who.split()[0] if len(who.split()) > 1 else ""
             out.append(Mention(surname, age, Span(m.start(), m.end()), surname, first))
@@ -258,7 +254,7 @@ def _name_word(tok: Word) -> bool:
         and len(tok.text) > 2
         and tok.lower not in FUNCTION_WORDS
         and tok.lower not in TITLE_HEADS
-        and tok.lower not in _CALENDAR
+        and tok.lower not in CALENDAR
         and not tok.text.isupper()
     )
 

@@ -12,12 +12,13 @@ start) and comes before a word; a closing one follows a word or punctuation; a m
 between two letters is an apostrophe ("didn’t"), and so is one after an ``s`` before a
 lower-case word ("the players’ union"). Marks inside a double-quoted passage are its own
 (a quotation within the quotation). A curly closing mark with none open closes a
-quotation from its sentence's start (the opening mark was mistyped). A passage never closed ends with the sentence it
-opened in (a stray mark must not swallow the rest of a long paragraph), except one that
-opens the paragraph: the convention for a quotation continued in the next paragraph.
+quotation from its sentence's start (the opening mark was mistyped). A passage never
+closed ends with the sentence it opened in (a stray mark must not swallow the rest of a
+long paragraph), except one that opens the paragraph: the convention for a quotation
+continued in the next paragraph.
 
-:func:`article_voices` is each sentence's reporter's voice (:func:`.attribution.reporter_voice`)
-less these passages.
+:func:`article_voices` is each sentence's reporter's voice
+(:func:`.attribution.reporter_voice`) less these passages.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def article_voices(article: Article) -> list[tuple[Span, list[Span]]]:
 
 
 def subtract_all(pieces: list[Span], holes: list[Span]) -> list[Span]:
+    """Each of ``pieces`` less every hole: :func:`.attribution.subtract` over a list."""
     out: list[Span] = []
     for p in pieces:
         out.extend(subtract(p, holes))

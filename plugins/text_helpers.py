@@ -50,6 +50,57 @@ FUNCTION_WORDS = word_set(
     """
 )
 
+#: The names of the months and the weekdays: capitalised, and no one's name.
+CALENDAR = word_set(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
+#: Words that say when by themselves ("yesterday", "last week", "on Tuesday night").
+_TIME_NOUNS = word_set(
+    "today yesterday tonight tomorrow morning afternoon evening night day days week weeks "
+    "weekend month months year years"
+)
+#: Words a time expression may hold besides its time nouns: "on the morning of 3 March".
+_TIME_FILLERS = word_set("the this last next early earlier late later of")
+#: Prepositions that open a time expression: "on Monday", "in March", "during the night".
+_TIME_OPENERS = word_set("on in at during since until by over")
+
+
+def time_words(tokens: list[Word]) -> set[int]:
+    """The indices of the words of ``tokens`` that say when: a run of calendar words, time
+    nouns and numbers ("Monday", "last week", "on the night of 3 March"), with the
+    preposition before it. A bare "May" is a name ("Theresa May"), a month only after a
+    preposition or beside a number ("in May", "May 3")."""
+    out: set[int] = set()
+    k = 0
+    while k < len(tokens):
+        j = k + 1 if tokens[k].lower in _TIME_OPENERS else k
+        run = j
+        while j < len(tokens) and _time_word(tokens, j, opened=run > k):
+            j += 1
+        # fillers alone say nothing of when: "of the board", "the last"
+        if any(tokens[m].lower not in _TIME_FILLERS for m in range(run, j)):
+            out.update(range(k, j))
+            k = j
+        else:
+            k += 1
+    return out
+
+
+def _time_word(tokens: list[Word], m: int, opened: bool) -> bool:
+    """Whether ``tokens[m]`` may stand in a time expression (``opened``: after a preposition)."""
+    word = tokens[m].lower
+    if word == "may":
+        beside = [tokens[n].text for n in (m - 1, m + 1) if 0 <= n < len(tokens)]
+        return opened or any(b[:1].isdigit() for b in beside)
+    return (
+        word in CALENDAR
+        or word in _TIME_NOUNS
+        or word in _TIME_FILLERS
+        or bool(re.fullmatch(r"\d{1,4}(?:st|nd|rd|th|s)?", word))
+    )
+
+
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,

@@ -63,11 +63,35 @@ def test_a_passive_report_names_no_speaker_and_reports_nothing():
         ("The minister said so.", "The minister", False),
         ("White House officials said so.", "White House officials", False),
         ("A new report said so.", "A new report", False),
+        # a weekday, a month or a time after the speaker says when, and names no one
+        ("Officials on Monday said so.", "Officials on Monday", True),
+        ("Critics last March said so.", "Critics last March", True),
+        ("Officials Monday said so.", "Officials Monday", True),
+        ("Lavrov on Monday said so.", "Lavrov on Monday", False),
+        # a place is taken for the body the speakers stand for, as "for the ministry" is
+        ("Officials in Kabul said so.", "Officials in Kabul", False),
     ],
 )
 def test_which_speakers_are_anonymous(text, speaker, unnamed):
     start = text.index(speaker)
     assert anonymous(text, Span(start, start + len(speaker)), 0) is unnamed
+
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        ("Officials on Monday said the plan was reckless.", "Officials"),
+        ("The plan was reckless, said officials on Tuesday night.", "officials"),
+        (
+            "A source close to the board on 3 May said the deal would fail.",
+            "A source close to the board",
+        ),
+        ("Critics this week said the plan was reckless.", "Critics"),
+        ("Theresa May said the plan was reckless.", "Theresa May"),
+    ],
+)
+def test_when_they_spoke_is_no_part_of_the_speaker(text, speaker):
+    assert [who for _, who in reported(text)] == [speaker]
 
 
 def test_a_short_verb_doubles_its_last_letter_before_an_ending():

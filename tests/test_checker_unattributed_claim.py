@@ -56,6 +56,8 @@ def test_an_unnamed_source_is_flagged_however_the_speech_is_reported(run_copydes
         ("The plan has been described by critics as reckless.", "critics"),
         ("Pakistani officials warned of a shortfall.", "Pakistani officials"),
         ("The board approved what one analyst called a reckless plan.", "one analyst"),
+        ("Officials on Monday said the plan was reckless.", "Officials"),
+        ("The deal will collapse, senior officials said in March.", "senior officials"),
     ]:
         assert unattributed(run_copydesk, text) == [who], text
 

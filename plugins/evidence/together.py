@@ -4,11 +4,13 @@ A summary goes wrong most often, where its words are all the article's, in how i
 them: two names swapped, a player at another player's club, a figure on the wrong noun.
 Each particular is then in the article, so comparing them one by one passes the
 sentence; what the article lacks is the particulars *together*. A statement's
-particulars (its names, numbers, dates and weekdays, each where it agrees with the
-article: :func:`~copydesk.plugins.evidence.figures.agreeing`) must be found near each
-other: every two of them within :attr:`TogetherRules.window` sentences of each other
-somewhere in the article. Where two never are, the statement is ``not_found``, and the
-evidence is the article's sentences that hold the most of its particulars together.
+particulars (of the kinds :attr:`TogetherRules.kinds` names, by default its names,
+numbers and dates, each where it agrees with the article:
+:func:`~copydesk.plugins.evidence.figures.agreeing`) must be found near each other: every
+two of them (by default every two with a name among them, :attr:`TogetherRules.with_name`)
+within :attr:`TogetherRules.window` sentences of each other somewhere in the article.
+Where two never are, the statement is ``not_found``, and the evidence is the article's
+sentences that hold the most of its particulars together.
 
 A particular the article lacks altogether is not this check's (the figures' check says
 so); the check needs two particulars the article has. For a given summary or headline it
