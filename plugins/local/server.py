@@ -228,10 +228,13 @@ def _params(xllamacpp: ModuleType, config: ServerConfig) -> Any:
 #: n-gram speculative decoding: when the last SPECULATE_N tokens occurred earlier in the
 #: context, the SPECULATE_M tokens that followed them there are proposed as a draft and
 #: checked in one batch. The answers copydesk asks for copy the article's words (claims,
-#: quotes, names), so drafts are often right. No draft model; greedy verification keeps
-#: the answer the same token for token. Measured by bench/speculative.py on the sample's
-#: recorded requests, interleaved in one process on this 2-core machine: the same bytes
-#: every time, decode time 0.59x and wall 0.84x of without.
+#: quotes, names), so drafts are often right. No draft model. Verifying a draft computes
+#: several tokens in one batch, whose numerics differ slightly from one at a time, so
+#: where two tokens are nearly tied the answer can differ from the one without drafts;
+#: it is the same from run to run (the drafts are). Measured by bench/speculative.py,
+#: interleaved in one process on this 2-core machine: on the sample's recorded requests
+#: the same bytes, decode time 0.59x and 0.67x, wall 0.84x and 0.80x of without; on the
+#: example plugin's article two of three answers differed, decode 0.77x, wall 0.85x.
 SPECULATE_N = 3
 SPECULATE_M = 8
 
