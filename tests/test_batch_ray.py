@@ -180,11 +180,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_writes_nothing_twice(
 
 
 def test_a_429_pauses_every_worker_on_the_cluster(served, sample_text, tmp_path):
-    """One request is rate-limited (Retry-After: 1 s): the other requests of both workers
-    wait at the one limiter, not just those of the worker that got the 429."""
+    """One request is rate-limited (Retry-After: 2 s): the other requests of both workers
+    wait at the one limiter, not just those of the worker that got the 429. The 429 is
+    the 17th claims answer, not the first: by then both workers are at work (a worker
+    still starting when a 1 s pause began and ended was not held, on a loaded machine)."""
     slow_answers(served, 0.02)
     answer = served.scripts["claims"][0]
-    served.answer("claims", FakeReply(status=429, headers={"retry-after": "1"}), answer)
+    rate_limited = FakeReply(status=429, headers={"retry-after": "2"})
+    served.answer("claims", *[answer] * 16, rate_limited, answer)
     wire = articles_jsonl(tmp_path, sample_text, 60)
     settings = Settings.resolve()
     desk = Copydesk.from_options(settings, load_host(), checkers="llm", no_cache=True)
@@ -202,7 +205,7 @@ def test_a_429_pauses_every_worker_on_the_cluster(served, sample_text, tmp_path)
     assert sorted(batch.held_by) == [0, 1], "both workers held back by the one pause"
     # the pause the 429 asked for, as the limiter scheduled it (not time measured): one
     # 429 with nothing paused before adds exactly its Retry-After
-    assert summary.gate.paused_seconds == 1.0
+    assert summary.gate.paused_seconds == 2.0
 
 
 def test_ctrl_c_stops_the_batch_and_leaves_a_valid_output_that_resumes(
